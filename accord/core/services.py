@@ -1,0 +1,124 @@
+"""Helpers every app's services use: permission checks, history attribution, child rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from accord.core.tenancy import user_can
+
+
+class ConflictError(ValidationError):
+    """The record changed after the user loaded it; saving would overwrite someone's work."""
+
+
+def require(user, action: str) -> None:
+    if not user_can(user, action):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def check_version(obj: models.Model, expected) -> None:
+    """Refuse to save over a change made since ``expected`` (the ``updated_at`` the user saw)."""
+    if expected is None:
+        return
+    current = type(obj)._default_manager.filter(pk=obj.pk).values_list("updated_at", flat=True).first()
+    if current is not None and current.replace(microsecond=0) != expected.replace(microsecond=0):
+        raise ConflictError(
+            _("Someone else changed this record while you were editing it. Reload the page to see their change."),
+            code="conflict",
+        )
+
+
+def save(obj: models.Model, user, *, validate: bool = True, exclude: Iterable[str] | None = None) -> models.Model:
+    """Validate and save ``obj``, attributing the history row to ``user``."""
+    if validate:
+        obj.full_clean(exclude=list(exclude or ()))
+    obj._history_user = user if getattr(user, "is_authenticated", False) else None
+    obj.save()
+    return obj
+
+
+def delete(obj: models.Model, user) -> None:
+    obj._history_user = user if getattr(user, "is_authenticated", False) else None
+    obj.delete()
+
+
+def sync_children(
+    *,
+    parent: models.Model,
+    model: type[models.Model],
+    fk_name: str,
+    rows: Iterable[Mapping[str, Any]],
+    fields: Iterable[str],
+    user,
+    label: str,
+) -> None:
+    """Make ``parent``'s child rows of ``model`` match ``rows``.
+
+    Each row is a mapping of ``fields``; a row with an ``id`` updates that child, one with
+    ``DELETE`` true removes it, others are created. Children not mentioned are kept. Errors
+    name the row: ``{"names": ["Row 2: name: This field cannot be blank."]}``.
+    """
+    fields = list(fields)
+    existing = {child.pk: child for child in model._default_manager.filter(**{fk_name: parent})}
+    errors: list[str] = []
+    to_save: list[models.Model] = []
+    to_delete: list[models.Model] = []
+    for number, row in enumerate(rows, start=1):
+        pk = row.get("id")
+        if pk:
+            child = existing.get(int(pk))
+            if child is None:
+                errors.append(_("Row %(row)s: no such entry.") % {"row": number})
+                continue
+            if row.get("DELETE"):
+                to_delete.append(child)
+                continue
+        elif row.get("DELETE"):
+            continue
+        else:
+            child = model(**{fk_name: parent})
+        for field in fields:
+            if field in row:
+                setattr(child, field, row[field])
+        to_save.append(child)
+    deleted_ids = {child.pk for child in to_delete}
+    for child in to_delete:
+        delete(child, user)
+    for number, child in enumerate(to_save, start=1):
+        try:
+            child.full_clean(exclude=[fk_name], validate_unique=False)
+        except ValidationError as exc:
+            errors.extend(_("Row %(row)s: %(message)s") % {"row": number, "message": m} for m in _flatten(exc))
+    # Uniqueness is checked after the deletions and among the new rows together.
+    seen: set[tuple] = set()
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            others = [f for f in constraint.fields if f != fk_name]
+            for number, child in enumerate(to_save, start=1):
+                key = tuple(getattr(child, f) for f in others)
+                if (constraint.name, key) in seen:
+                    errors.append(_("Row %(row)s: this entry is given twice.") % {"row": number})
+                seen.add((constraint.name, key))
+                if fk_name not in constraint.fields:
+                    clash = model._default_manager.filter(**dict(zip(others, key))).exclude(pk=child.pk)
+                    clash = clash.exclude(pk__in=deleted_ids)
+                    if clash.exists():
+                        errors.append(
+                            _("Row %(row)s: %(value)s is already recorded for another organisation.")
+                            % {"row": number, "value": ", ".join(str(k) for k in key)}
+                        )
+    if errors:
+        raise ValidationError({label: errors})
+    for child in to_save:
+        save(child, user, validate=False)
+
+
+def _flatten(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [f"{field}: {message}" for field, errs in exc.message_dict.items() for message in errs]
+    return list(exc.messages)

@@ -1,0 +1,84 @@
+"""Views shared by all areas: the home page, the health check and the generic list view."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from accord.core.tenancy import VIEW, scope_ids
+
+
+@never_cache
+def healthz(request):
+    """Machine-readable state: is the database reachable and fully migrated?"""
+    state = {"status": "ok", "database": {"vendor": connection.vendor, "reachable": False}}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        state["database"]["reachable"] = True
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        state["database"]["pending_migrations"] = len(pending)
+        if pending:
+            state["status"] = "degraded"
+    except Exception as exc:  # noqa: BLE001 - any failure of the database is what we report
+        state["status"] = "error"
+        state["database"]["error"] = exc.__class__.__name__
+        return JsonResponse(state, status=503)
+    return JsonResponse(state)
+
+
+@login_required
+def home(request):
+    from accord.partners.models import Organization, Person
+
+    user = request.user
+    organizations = Organization.objects.restrict(user, VIEW).filter(merged_into__isnull=True)
+    context = {
+        "organization_count": organizations.count(),
+        "home_count": organizations.filter(is_home=True, id__in=scope_ids(user)).count() if not user.is_superuser else organizations.filter(is_home=True).count(),
+        "person_count": Person.objects.restrict(user, VIEW).count(),
+        "recent": organizations.order_by("-updated_at").select_related("owner")[:8],
+    }
+    return render(request, "core/home.html", context)
+
+
+class FilteredListView(LoginRequiredMixin, TemplateView):
+    """A list with one filterset (shared with the API), sorting, pagination and htmx.
+
+    Subclasses name ``filterset_class``, ``template_name`` (the page) and
+    ``partial_template`` (the table, which htmx swaps in place when filters change).
+    """
+
+    filterset_class = None
+    partial_template: str = ""
+    paginate_by = 25
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset_class(self.request.GET or None, queryset=self.get_queryset(), request=self.request)
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        if filterset.is_bound and not filterset.is_valid():
+            queryset = queryset.none()
+        paginator = Paginator(queryset, self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(filterset=filterset, page_obj=page, object_list=page.object_list, querystring=query.urlencode())
+        return context
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted and self.partial_template:
+            return [self.partial_template]
+        return [self.template_name]
