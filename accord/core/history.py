@@ -42,6 +42,8 @@ def _tracked(model: type[models.Model]) -> list[models.Field]:
 def _display(f: models.Field, value, names: dict) -> Any:
     if value in (None, ""):
         return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if f.is_relation:
         return names.get((f.related_model, value), f"#{value}")
     if f.choices:
