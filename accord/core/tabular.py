@@ -86,6 +86,8 @@ def read_table(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[
         header, rows = _read_csv(data)
     else:
         raise TableError(_("Upload an .xlsx or a .csv file."))
+    if not rows:
+        raise TableError(_("The file has no rows below the header."))
     if len(rows) > settings.ACCORD_IMPORT_MAX_ROWS:
         raise TableError(_("The file has more than %(max)s rows.") % {"max": settings.ACCORD_IMPORT_MAX_ROWS})
     return header, rows

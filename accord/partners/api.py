@@ -13,32 +13,38 @@ from accord.partners.filters import OrganizationFilter, PersonFilter
 from accord.partners.models import Organization, OrganizationFact, OrganizationIdentifier, OrganizationName, Person
 
 
-class NameSerializer(serializers.ModelSerializer):
+class ChildSerializer(serializers.ModelSerializer):
+    """A nested row: with ``id`` it changes that row, with ``DELETE`` it removes it."""
+
     id = serializers.IntegerField(required=False)
+    DELETE = serializers.BooleanField(
+        required=False, write_only=True, help_text=_("Remove the row given by id.")
+    )
+
+
+class NameSerializer(ChildSerializer):
     kind = serializers.ChoiceField(choices=NameKind.choices, default=NameKind.OFFICIAL)
 
     class Meta:
         model = OrganizationName
-        fields = ["id", "name", "language", "kind"]
+        fields = ["id", "name", "language", "kind", "DELETE"]
 
 
-class IdentifierSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(required=False)
+class IdentifierSerializer(ChildSerializer):
     scheme = serializers.ChoiceField(choices=IdentifierScheme.choices)
 
     class Meta:
         model = OrganizationIdentifier
-        fields = ["id", "scheme", "value"]
+        fields = ["id", "scheme", "value", "DELETE"]
         validators = []
 
 
-class FactSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(required=False)
+class FactSerializer(ChildSerializer):
     metric = serializers.ChoiceField(choices=FactMetric.choices)
 
     class Meta:
         model = OrganizationFact
-        fields = ["id", "metric", "year", "value", "note", "source"]
+        fields = ["id", "metric", "year", "value", "note", "source", "DELETE"]
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

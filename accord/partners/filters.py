@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import MultipleChoiceField
 
 from accord.core.text import tokens
 from accord.partners import geo
@@ -18,17 +19,32 @@ def search_q(value: str) -> Q:
     return condition
 
 
+class OptionalMultipleChoiceField(MultipleChoiceField):
+    """Ignores empty values, which a single select's "any" option sends (``kind=``)."""
+
+    def to_python(self, value):
+        return [item for item in super().to_python(value) if item]
+
+
+class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = OptionalMultipleChoiceField
+
+
 class CountryChoicesMixin:
     """Country names follow the reader's language, so the choices are made per request."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = geo.country_choices()
+        country = self.filters["country"]
+        country.extra["choices"] = geo.country_choices()
+        # The copied filter may carry a form field built earlier (the OpenAPI schema builds
+        # one on the class's filter, with no choices): drop it so the choices above apply.
+        country.__dict__.pop("_field", None)
 
 
 class OrganizationFilter(CountryChoicesMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=OrganizationKind.choices)
+    kind = OptionalMultipleChoiceFilter(label=_("Kind"), choices=OrganizationKind.choices)
     country = django_filters.ChoiceFilter(label=_("Country"), choices=[])
     subdivision = django_filters.CharFilter(label=_("Subdivision"), method="filter_subdivision")
     is_home = django_filters.BooleanFilter(label=_("Home organisation"))

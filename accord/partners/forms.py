@@ -34,6 +34,10 @@ class OrganizationForm(VersionedFormMixin, forms.ModelForm):
             {"hx-get": reverse("partners:subdivision_options"), "hx-trigger": "change",
              "hx-target": "#id_subdivision", "hx-swap": "outerHTML"}
         )
+        self.fields["name"].widget.attrs.update(
+            {"hx-get": reverse("partners:organization_similar"), "hx-trigger": "input changed delay:500ms",
+             "hx-target": "#similar-live", "hx-vals": f'{{"exclude": "{self.instance.pk or ""}"}}', "autocomplete": "off"}
+        )
         visible = Organization.objects.restrict(user, VIEW).filter(merged_into__isnull=True)
         self.fields["parent"].queryset = visible.order_by("name")
         owners = Organization.objects.filter(is_home=True)

@@ -146,6 +146,14 @@ def _check_owner(user, owner: Organization | None) -> None:
         raise PermissionDenied(_("You cannot give records to an organisation outside your own."))
 
 
+def _check_visible(user, field: str, org: Organization | None) -> None:
+    """A link to an organisation the user cannot see is refused as if it did not exist."""
+    if org is None or user.is_superuser:
+        return
+    if not Organization.objects.restrict(user).filter(pk=org.pk).exists():
+        raise ValidationError({field: _("Choose an organisation from the directory.")})
+
+
 def _apply(obj, data: Mapping[str, Any], fields: list[str]) -> None:
     for field in fields:
         if field in data:
@@ -197,6 +205,7 @@ def organization_create(
     if org.owner_id is None and not org.is_home:
         org.owner = acting_user.home_organization
     _check_owner(acting_user, org.owner)
+    _check_visible(acting_user, "parent", org.parent)
     if org.parent_id and org.is_home:
         _check_owner(acting_user, org.parent)
     if not allow_similar:
@@ -234,6 +243,8 @@ def organization_update(
         raise PermissionDenied(_("Only administrators can mark home organisations."))
     if "owner" in data:
         _check_owner(acting_user, org.owner)
+    if "parent" in data:
+        _check_visible(acting_user, "parent", org.parent)
     core.save(org, acting_user)
     _save_children(org, acting_user, names, identifiers, facts)
     organization_refresh_search(org)
@@ -325,6 +336,7 @@ def person_create(*, acting_user, data: Mapping[str, Any]) -> Person:
     if person.owner_id is None:
         person.owner = acting_user.home_organization
     _check_owner(acting_user, person.owner)
+    _check_visible(acting_user, "affiliation", person.affiliation)
     person.search_text = _person_search(person)
     return core.save(person, acting_user)
 
@@ -338,6 +350,8 @@ def person_update(*, person: Person, acting_user, data: Mapping[str, Any], expec
     core.check_version(person, expected_updated_at)
     _apply(person, data, PERSON_FIELDS)
     _check_owner(acting_user, person.owner)
+    if "affiliation" in data:
+        _check_visible(acting_user, "affiliation", person.affiliation)
     person.search_text = _person_search(person)
     return core.save(person, acting_user)
 

@@ -131,7 +131,8 @@ def organization_importer(user):
         if key in seen:
             raise ValidationError(_("The same organisation is already in row %(row)s.") % {"row": seen[key]})
         seen[key] = number
-        existing = Organization.objects.filter(search_text__startswith=fold(name), merged_into__isnull=True)
+        # Only what the user can see: an import must not reveal another tenant's private records.
+        existing = Organization.objects.restrict(user).filter(search_text__startswith=fold(name), merged_into__isnull=True)
         if data["country"]:
             existing = existing.filter(country=data["country"])
         for org in existing.only("name", "search_text")[:5]:

@@ -376,5 +376,10 @@ def organization_lookup(request):
     if not request.user.is_authenticated:
         raise PermissionDenied
     names = [request.GET.get("name", "")]
-    similar = services.organization_similar(names=names, user=request.user) if fold(names[0]) else []
+    exclude = request.GET.get("exclude", "")
+    similar = (
+        services.organization_similar(names=names, user=request.user, exclude_id=int(exclude) if exclude.isdigit() else None)
+        if fold(names[0])
+        else []
+    )
     return render(request, "partners/_similar.html", {"similar": similar})
