@@ -51,8 +51,8 @@ class OrganizationFilter(CountryChoicesMixin, django_filters.FilterSet):
     parent = django_filters.NumberFilter(label=_("Part of"), field_name="parent_id")
     o = django_filters.OrderingFilter(
         label=_("Sort"),
-        fields=(("name", "name"), ("country", "country"), ("kind", "kind"), ("updated_at", "updated")),
-        field_labels={"name": _("Name"), "country": _("Country"), "kind": _("Kind"), "updated_at": _("Last change")},
+        fields=(("sort_name", "name"), ("country", "country"), ("kind", "kind"), ("updated_at", "updated")),
+        field_labels={"sort_name": _("Name"), "country": _("Country"), "kind": _("Kind"), "updated_at": _("Last change")},
     )
 
     class Meta:
@@ -72,8 +72,8 @@ class PersonFilter(CountryChoicesMixin, django_filters.FilterSet):
     country = django_filters.ChoiceFilter(label=_("Country"), choices=[], field_name="affiliation__country")
     o = django_filters.OrderingFilter(
         label=_("Sort"),
-        fields=(("name", "name"), ("affiliation__name", "affiliation"), ("updated_at", "updated")),
-        field_labels={"name": _("Name"), "affiliation__name": _("Affiliation"), "updated_at": _("Last change")},
+        fields=(("sort_name", "name"), ("affiliation__sort_name", "affiliation"), ("updated_at", "updated")),
+        field_labels={"sort_name": _("Name"), "affiliation__sort_name": _("Affiliation"), "updated_at": _("Last change")},
     )
 
     class Meta:

@@ -76,11 +76,14 @@ class Organization(BaseModel):
     # Every name, abbreviation, identifier and the city, folded (see accord.core.text.fold),
     # so that a search is one indexed-friendly column scan without joins.
     search_text = models.TextField(editable=False, default="")
+    # The name folded, so that "Quảng Ninh" sorts with "Quang Ninh" and "Đại học" with "Dai hoc"
+    # whatever the database's collation.
+    sort_name = models.CharField(max_length=255, editable=False, default="", db_index=True)
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        ordering = ["name"]
+        ordering = ["sort_name", "id"]
         indexes = [
             models.Index(fields=["country", "subdivision"]),
             models.Index(fields=["kind"]),
@@ -296,12 +299,12 @@ class Person(BaseModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     search_text = models.TextField(editable=False, default="")
+    sort_name = models.CharField(max_length=255, editable=False, default="", db_index=True)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["name"]
-        indexes = [models.Index(fields=["name"])]
+        ordering = ["sort_name", "id"]
 
     def __str__(self) -> str:
         return f"{self.honorific} {self.name}".strip()

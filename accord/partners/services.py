@@ -135,8 +135,9 @@ def organization_refresh_search(organization: Organization) -> None:
     parts += list(organization.names.values_list("name", flat=True))
     parts += list(organization.identifiers.values_list("value", flat=True))
     text = " | ".join(fold(part) for part in parts if part)
-    Organization.objects.filter(pk=organization.pk).update(search_text=text)
-    organization.search_text = text
+    sort_name = fold(organization.name)[:255]
+    Organization.objects.filter(pk=organization.pk).update(search_text=text, sort_name=sort_name)
+    organization.search_text, organization.sort_name = text, sort_name
 
 
 def _check_owner(user, owner: Organization | None) -> None:
@@ -338,6 +339,7 @@ def person_create(*, acting_user, data: Mapping[str, Any]) -> Person:
     _check_owner(acting_user, person.owner)
     _check_visible(acting_user, "affiliation", person.affiliation)
     person.search_text = _person_search(person)
+    person.sort_name = fold(person.name)[:255]
     return core.save(person, acting_user)
 
 
@@ -353,6 +355,7 @@ def person_update(*, person: Person, acting_user, data: Mapping[str, Any], expec
     if "affiliation" in data:
         _check_visible(acting_user, "affiliation", person.affiliation)
     person.search_text = _person_search(person)
+    person.sort_name = fold(person.name)[:255]
     return core.save(person, acting_user)
 
 
