@@ -43,8 +43,23 @@ def user_create(*, acting_user, username: str, email: str, first_name: str = "",
     return user
 
 
+class _WelcomeForm(PasswordResetForm):
+    """Mails the set-password link to one new user.
+
+    Django's reset form skips users whose password is unusable, which a new user's is
+    until they open the link, so the recipient is named here rather than looked up.
+    """
+
+    def __init__(self, user: User):
+        super().__init__({"email": user.email})
+        self.user = user
+
+    def get_users(self, email):
+        return [self.user] if self.user.is_active else []
+
+
 def _send_welcome(user: User, request) -> None:
-    form = PasswordResetForm({"email": user.email})
+    form = _WelcomeForm(user)
     if form.is_valid():
         form.save(
             request=request,

@@ -118,6 +118,9 @@ def _save_organization(request, form, formsets, instance):
     data = {k: v for k, v in form.cleaned_data.items() if k not in {"allow_similar", "loaded_at"}}
     if form.fields["is_home"].disabled:
         data.pop("is_home", None)
+    if data.get("owner") is None:
+        # A blank owner keeps the current one (or, for a new record, the user's organisation).
+        data.pop("owner", None)
     rows = {key: fs.rows() for key, fs in formsets.items()}
     if instance is None:
         return services.organization_create(
@@ -336,6 +339,8 @@ def person_edit(request, pk: int | None = None):
     form = PersonForm(request.POST or None, instance=instance, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "loaded_at"}
+        if data.get("owner") is None:
+            data.pop("owner", None)
         try:
             with transaction.atomic():
                 if instance is None:

@@ -123,3 +123,23 @@ def test_concurrent_edit_is_detected_and_not_overwritten(client, users, tenants)
     assert response.status_code == 400
     assert "Someone else changed this record" in response.content.decode()
     assert org.city == "Kitami"
+
+
+def test_a_blank_owner_on_edit_keeps_the_current_owner(client, users, tenants):
+    org = make(users["editor"], "Asahikawa University", owner=tenants["hlu"])
+    client.force_login(users["editor"])
+
+    response = client.post(
+        reverse("partners:organization_update", args=[org.pk]),
+        {
+            "name": "Asahikawa University",
+            "kind": "university",
+            "owner": "",
+            "shared": "on",
+            **{f"{p}-{k}": v for p in ("names", "identifiers", "facts") for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+        },
+    )
+
+    org.refresh_from_db()
+    assert response.status_code == 302
+    assert org.owner == tenants["hlu"]
