@@ -31,19 +31,30 @@ def tenants(db):
     from accord.partners.models import Organization
 
     qn = Organization.objects.create(
-        kind="government_body", name="Quảng Ninh Department of Education and Training", name_language="en",
-        country="VN", subdivision="VN-13", is_home=True,
+        kind="government_body",
+        name="Quảng Ninh Department of Education and Training",
+        name_language="en",
+        country="VN",
+        subdivision="VN-13",
+        is_home=True,
     )
     hlu = Organization.objects.create(
         kind="university", name="Ha Long University", country="VN", subdivision="VN-13", is_home=True, parent=qn
     )
     qui = Organization.objects.create(
-        kind="university", name="Quang Ninh University of Industry", country="VN", subdivision="VN-13",
-        is_home=True, parent=qn,
+        kind="university",
+        name="Quang Ninh University of Industry",
+        country="VN",
+        subdivision="VN-13",
+        is_home=True,
+        parent=qn,
     )
     hp = Organization.objects.create(
-        kind="government_body", name="Hải Phòng Department of Education and Training", country="VN",
-        subdivision="VN-HP", is_home=True,
+        kind="government_body",
+        name="Hải Phòng Department of Education and Training",
+        country="VN",
+        subdivision="VN-HP",
+        is_home=True,
     )
     from accord.partners.services import organization_refresh_search
 
@@ -61,8 +72,12 @@ def make_user(db, tenants):
     def make(role=Role.EDITOR, org="qn", username=None, **extra):
         home = tenants[org] if isinstance(org, str) else org
         return User.objects.create_user(
-            username=username or f"{org}-{role}", password="pw-for-tests-only", email=f"{username or org + '-' + role}@example.org",
-            home_organization=home, role=role, **extra,
+            username=username or f"{org}-{role}",
+            password="pw-for-tests-only",
+            email=f"{username or org + '-' + role}@example.org",
+            home_organization=home,
+            role=role,
+            **extra,
         )
 
     return make

@@ -19,8 +19,11 @@ def postgres_reachable() -> str | None:
     parsed = urlparse(PG_URL)
     try:
         with psycopg.connect(
-            host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
-            dbname=(parsed.path or "/postgres").lstrip("/") or "postgres", connect_timeout=3,
+            host=parsed.hostname,
+            port=parsed.port or 5432,
+            user=parsed.username or "postgres",
+            dbname=(parsed.path or "/postgres").lstrip("/") or "postgres",
+            connect_timeout=3,
         ) as conn:
             conn.execute("SELECT 1")
         return None
@@ -54,7 +57,9 @@ def main() -> int:
             print(f"PostgreSQL is required here but unreachable at {PG_URL}: {problem}", file=sys.stderr)
             failures += 1
         else:
-            print(f"\n*** PostgreSQL unreachable at {PG_URL} ({problem}): suite NOT run on PostgreSQL ***\n", flush=True)
+            print(
+                f"\n*** PostgreSQL unreachable at {PG_URL} ({problem}): suite NOT run on PostgreSQL ***\n", flush=True
+            )
     return 1 if failures else 0
 
 

@@ -23,7 +23,8 @@ class UserForm(forms.ModelForm):
         if not acting_user.is_superuser:
             limit = ROLE_RANK.get(acting_user.role, 0)
             self.fields["role"].choices = [
-                (value, label) for value, label in Role.choices
+                (value, label)
+                for value, label in Role.choices
                 if ROLE_RANK[value] <= limit and (value != Role.ADMIN or user_can(acting_user, ADMINISTER))
             ]
         if self.instance.pk:

@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accord.core.tenancy import RestrictedQuerySet, Role, owner_q
-from django.contrib.auth.models import UserManager as DjangoUserManager
 
 
 class UserQuerySet(RestrictedQuerySet):

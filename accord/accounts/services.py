@@ -24,14 +24,29 @@ def _check_role_and_org(acting_user, role: str, home_organization) -> None:
 
 
 @transaction.atomic
-def user_create(*, acting_user, username: str, email: str, first_name: str = "", last_name: str = "",
-                home_organization, role: str, language: str = "", request=None) -> User:
+def user_create(
+    *,
+    acting_user,
+    username: str,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    home_organization,
+    role: str,
+    language: str = "",
+    request=None,
+) -> User:
     """Create a user with no password and send them a link to choose one."""
     core.require(acting_user, MANAGE_USERS)
     _check_role_and_org(acting_user, role, home_organization)
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name,
-        home_organization=home_organization, role=role, language=language,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        home_organization=home_organization,
+        role=role,
+        language=language,
     )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
@@ -71,8 +86,17 @@ def _send_welcome(user: User, request) -> None:
 
 
 @transaction.atomic
-def user_update(*, acting_user, user: User, role: str, home_organization, is_active: bool,
-                first_name: str = "", last_name: str = "", email: str = "") -> User:
+def user_update(
+    *,
+    acting_user,
+    user: User,
+    role: str,
+    home_organization,
+    is_active: bool,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
     core.require(acting_user, MANAGE_USERS)
     if not User.objects.restrict(acting_user, MANAGE_USERS).filter(pk=user.pk).exists():
         raise PermissionDenied(_("You can manage only the users of your own organisations."))

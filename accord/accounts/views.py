@@ -103,8 +103,10 @@ def token_regenerate(request):
 def user_list(request):
     if not user_can(request.user, MANAGE_USERS):
         raise PermissionDenied
-    users = User.objects.restrict(request.user, MANAGE_USERS).select_related("home_organization").order_by(
-        "home_organization__name", "username"
+    users = (
+        User.objects.restrict(request.user, MANAGE_USERS)
+        .select_related("home_organization")
+        .order_by("home_organization__name", "username")
     )
     return render(request, "accounts/user_list.html", {"users": users})
 
@@ -121,17 +123,29 @@ def user_edit(request, pk: int | None = None):
         try:
             if instance is None:
                 user = services.user_create(
-                    acting_user=request.user, username=data["username"], email=data["email"],
-                    first_name=data["first_name"], last_name=data["last_name"],
-                    home_organization=data["home_organization"], role=data["role"],
-                    language=data.get("language", ""), request=request,
+                    acting_user=request.user,
+                    username=data["username"],
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    home_organization=data["home_organization"],
+                    role=data["role"],
+                    language=data.get("language", ""),
+                    request=request,
                 )
-                messages.success(request, _("%(user)s was added and was sent a link to choose a password.") % {"user": user})
+                messages.success(
+                    request, _("%(user)s was added and was sent a link to choose a password.") % {"user": user}
+                )
             else:
                 user = services.user_update(
-                    acting_user=request.user, user=User.objects.get(pk=instance.pk), role=data["role"],
-                    home_organization=data["home_organization"], is_active=data["is_active"],
-                    first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
+                    acting_user=request.user,
+                    user=User.objects.get(pk=instance.pk),
+                    role=data["role"],
+                    home_organization=data["home_organization"],
+                    is_active=data["is_active"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
                 )
                 messages.success(request, _("%(user)s was saved.") % {"user": user})
         except ValidationError as exc:
@@ -141,5 +155,9 @@ def user_edit(request, pk: int | None = None):
             form.add_error(None, str(exc))
         else:
             return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "edited": instance},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "edited": instance},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -10,6 +10,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accord.core.services import ConflictError
 
+
 class RestrictedModelViewSet(viewsets.ModelViewSet):
     """A viewset whose rows are always ``restrict``-ed to the requesting user."""
 
@@ -31,7 +32,12 @@ def exception_handler(exc, context):
                     "detail": exc.messages,
                     "code": "similar",
                     "similar": [
-                        {"id": c.organization.pk, "name": c.organization.name, "matched_name": c.matched_name, "score": c.score}
+                        {
+                            "id": c.organization.pk,
+                            "name": c.organization.name,
+                            "matched_name": c.matched_name,
+                            "score": c.score,
+                        }
                         for c in candidates
                     ],
                 },

@@ -36,7 +36,9 @@ class Entry:
 
 
 def _tracked(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS and f.editable or f.name == "merged_into"]
+    return [
+        f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS and f.editable or f.name == "merged_into"
+    ]
 
 
 def _display(f: models.Field, value, names: dict) -> Any:
@@ -51,7 +53,9 @@ def _display(f: models.Field, value, names: dict) -> Any:
     return value
 
 
-def history(obj: models.Model, related: list[tuple[type[models.Model], str]] | None = None, limit: int = 200) -> list[Entry]:
+def history(
+    obj: models.Model, related: list[tuple[type[models.Model], str]] | None = None, limit: int = 200
+) -> list[Entry]:
     """Entries for ``obj`` and for its child rows (``related``: model and foreign-key name)."""
     sources = [(type(obj), obj.history.model.objects.filter(id=obj.pk))]
     for model, fk in related or []:

@@ -4,7 +4,15 @@ from rest_framework import permissions
 
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, user_can
 
-METHOD_ACTIONS = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "POST": ADD, "PUT": CHANGE, "PATCH": CHANGE, "DELETE": DELETE}
+METHOD_ACTIONS = {
+    "GET": VIEW,
+    "HEAD": VIEW,
+    "OPTIONS": VIEW,
+    "POST": ADD,
+    "PUT": CHANGE,
+    "PATCH": CHANGE,
+    "DELETE": DELETE,
+}
 
 
 class RolePermission(permissions.BasePermission):

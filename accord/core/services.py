@@ -107,7 +107,9 @@ def sync_children(
     for constraint in model._meta.constraints:
         if isinstance(constraint, models.UniqueConstraint):
             others = [f for f in constraint.fields if f != fk_name]
-            recorded = {tuple(getattr(child, f) for f in others) for child in kept} if fk_name in constraint.fields else set()
+            recorded = (
+                {tuple(getattr(child, f) for f in others) for child in kept} if fk_name in constraint.fields else set()
+            )
             for number, child in enumerate(to_save, start=1):
                 key = tuple(getattr(child, f) for f in others)
                 if (constraint.name, key) in seen:
@@ -119,7 +121,7 @@ def sync_children(
                     )
                 seen.add((constraint.name, key))
                 if fk_name not in constraint.fields:
-                    clash = model._default_manager.filter(**dict(zip(others, key))).exclude(pk=child.pk)
+                    clash = model._default_manager.filter(**dict(zip(others, key, strict=True))).exclude(pk=child.pk)
                     clash = clash.exclude(pk__in=deleted_ids)
                     if clash.exists():
                         errors.append(

@@ -220,5 +220,8 @@ def run_import(
 
 def _messages(exc) -> str:
     if hasattr(exc, "error_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" if field != "__all__" else " ".join(msgs) for field, msgs in exc.message_dict.items())
+        return "; ".join(
+            f"{field}: {' '.join(msgs)}" if field != "__all__" else " ".join(msgs)
+            for field, msgs in exc.message_dict.items()
+        )
     return " ".join(exc.messages)

@@ -44,7 +44,9 @@ def home(request):
     organizations = Organization.objects.restrict(user, VIEW).filter(merged_into__isnull=True)
     context = {
         "organization_count": organizations.count(),
-        "home_count": organizations.filter(is_home=True, id__in=scope_ids(user)).count() if not user.is_superuser else organizations.filter(is_home=True).count(),
+        "home_count": organizations.filter(is_home=True, id__in=scope_ids(user)).count()
+        if not user.is_superuser
+        else organizations.filter(is_home=True).count(),
         "person_count": Person.objects.restrict(user, VIEW).count(),
         "recent": organizations.order_by("-updated_at").select_related("owner")[:8],
     }

@@ -17,9 +17,7 @@ class ChildSerializer(serializers.ModelSerializer):
     """A nested row: with ``id`` it changes that row, with ``DELETE`` it removes it."""
 
     id = serializers.IntegerField(required=False)
-    DELETE = serializers.BooleanField(
-        required=False, write_only=True, help_text=_("Remove the row given by id.")
-    )
+    DELETE = serializers.BooleanField(required=False, write_only=True, help_text=_("Remove the row given by id."))
 
 
 class NameSerializer(ChildSerializer):
@@ -52,16 +50,34 @@ class OrganizationSerializer(serializers.ModelSerializer):
     identifiers = IdentifierSerializer(many=True, required=False)
     facts = FactSerializer(many=True, required=False)
     allow_similar = serializers.BooleanField(
-        write_only=True, required=False, default=False,
+        write_only=True,
+        required=False,
+        default=False,
         help_text=_("Create even when an organisation with a close name exists (otherwise 409)."),
     )
 
     class Meta:
         model = Organization
         fields = [
-            "id", "kind", "name", "name_language", "country", "subdivision", "city", "website", "parent",
-            "is_home", "owner", "shared", "notes", "names", "identifiers", "facts", "allow_similar",
-            "created_at", "updated_at",
+            "id",
+            "kind",
+            "name",
+            "name_language",
+            "country",
+            "subdivision",
+            "city",
+            "website",
+            "parent",
+            "is_home",
+            "owner",
+            "shared",
+            "notes",
+            "names",
+            "identifiers",
+            "facts",
+            "allow_similar",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -89,8 +105,19 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "honorific", "name", "other_names", "position", "affiliation", "email", "phone", "languages",
-            "owner", "notes", "created_at", "updated_at",
+            "id",
+            "honorific",
+            "name",
+            "other_names",
+            "position",
+            "affiliation",
+            "email",
+            "phone",
+            "languages",
+            "owner",
+            "notes",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"owner": {"required": False}}

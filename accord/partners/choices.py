@@ -1,5 +1,5 @@
-from django.utils.translation import gettext_lazy as _
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganizationKind(models.TextChoices):
@@ -43,6 +43,26 @@ class FactMetric(models.TextChoices):
 
 # Languages (with script where it matters) offered for names of organisations and people.
 NAME_LANGUAGES = [
-    "vi", "en", "fr", "th", "zh-Hans", "zh-Hant", "ja", "ko", "de", "lo", "km", "ru", "es",
-    "id", "ms", "my", "pt", "it", "nl", "ar", "la", "und-Latn",
+    "vi",
+    "en",
+    "fr",
+    "th",
+    "zh-Hans",
+    "zh-Hant",
+    "ja",
+    "ko",
+    "de",
+    "lo",
+    "km",
+    "ru",
+    "es",
+    "id",
+    "ms",
+    "my",
+    "pt",
+    "it",
+    "nl",
+    "ar",
+    "la",
+    "und-Latn",
 ]

@@ -52,7 +52,12 @@ class OrganizationFilter(CountryChoicesMixin, django_filters.FilterSet):
     o = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(("sort_name", "name"), ("country", "country"), ("kind", "kind"), ("updated_at", "updated")),
-        field_labels={"sort_name": _("Name"), "country": _("Country"), "kind": _("Kind"), "updated_at": _("Last change")},
+        field_labels={
+            "sort_name": _("Name"),
+            "country": _("Country"),
+            "kind": _("Kind"),
+            "updated_at": _("Last change"),
+        },
     )
 
     class Meta:
@@ -73,7 +78,11 @@ class PersonFilter(CountryChoicesMixin, django_filters.FilterSet):
     o = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(("sort_name", "name"), ("affiliation__sort_name", "affiliation"), ("updated_at", "updated")),
-        field_labels={"sort_name": _("Name"), "affiliation__sort_name": _("Affiliation"), "updated_at": _("Last change")},
+        field_labels={
+            "sort_name": _("Name"),
+            "affiliation__sort_name": _("Affiliation"),
+            "updated_at": _("Last change"),
+        },
     )
 
     class Meta:

@@ -19,8 +19,18 @@ class OrganizationForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = [
-            "name", "name_language", "kind", "country", "subdivision", "city", "website", "parent",
-            "owner", "shared", "is_home", "notes",
+            "name",
+            "name_language",
+            "kind",
+            "country",
+            "subdivision",
+            "city",
+            "website",
+            "parent",
+            "owner",
+            "shared",
+            "is_home",
+            "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -29,14 +39,25 @@ class OrganizationForm(VersionedFormMixin, forms.ModelForm):
         self.user = user
         self.fields["country"].choices = [("", "—")] + geo.country_choices()
         country = (self.data.get("country") if self.is_bound else self.instance.country) or ""
-        self.fields["subdivision"].choices = [("", "—")] + geo.subdivision_choices(country.upper()) if country else [("", "—")]
+        self.fields["subdivision"].choices = (
+            [("", "—")] + geo.subdivision_choices(country.upper()) if country else [("", "—")]
+        )
         self.fields["country"].widget.attrs.update(
-            {"hx-get": reverse("partners:subdivision_options"), "hx-trigger": "change",
-             "hx-target": "#id_subdivision", "hx-swap": "outerHTML"}
+            {
+                "hx-get": reverse("partners:subdivision_options"),
+                "hx-trigger": "change",
+                "hx-target": "#id_subdivision",
+                "hx-swap": "outerHTML",
+            }
         )
         self.fields["name"].widget.attrs.update(
-            {"hx-get": reverse("partners:organization_similar"), "hx-trigger": "input changed delay:500ms",
-             "hx-target": "#similar-live", "hx-vals": f'{{"exclude": "{self.instance.pk or ""}"}}', "autocomplete": "off"}
+            {
+                "hx-get": reverse("partners:organization_similar"),
+                "hx-trigger": "input changed delay:500ms",
+                "hx-target": "#similar-live",
+                "hx-vals": f'{{"exclude": "{self.instance.pk or ""}"}}',
+                "autocomplete": "off",
+            }
         )
         visible = Organization.objects.restrict(user, VIEW).filter(merged_into__isnull=True)
         self.fields["parent"].queryset = visible.order_by("name")
@@ -103,7 +124,18 @@ FactFormSet = _formset(FactForm, OrganizationFact, 1)
 class PersonForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["honorific", "name", "other_names", "position", "affiliation", "email", "phone", "languages", "owner", "notes"]
+        fields = [
+            "honorific",
+            "name",
+            "other_names",
+            "position",
+            "affiliation",
+            "email",
+            "phone",
+            "languages",
+            "owner",
+            "notes",
+        ]
         widgets = {"other_names": forms.Textarea(attrs={"rows": 2}), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):

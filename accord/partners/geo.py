@@ -70,4 +70,6 @@ def country_choices() -> list[tuple[str, str]]:
 def subdivision_choices(country: str | None = None) -> list[tuple[str, str]]:
     language = _ui_language()
     subdivisions = pycountry.subdivisions.get(country_code=country) if country else pycountry.subdivisions
-    return sorted(((s.code, f"{_subdivision_name(s.code, language)} ({s.code})") for s in subdivisions or []), key=lambda x: x[1])
+    return sorted(
+        ((s.code, f"{_subdivision_name(s.code, language)} ({s.code})") for s in subdivisions or []), key=lambda x: x[1]
+    )

@@ -24,7 +24,9 @@ def _parse(tag: str) -> Locale | None:
 
 def validate_language(value: str) -> None:
     if value and value != ROMANISED and _parse(value) is None:
-        raise ValidationError(_("“%(value)s” is not a language code such as vi, en or zh-Hans."), params={"value": value})
+        raise ValidationError(
+            _("“%(value)s” is not a language code such as vi, en or zh-Hans."), params={"value": value}
+        )
 
 
 def validate_language_list(value: str) -> None:

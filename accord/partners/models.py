@@ -238,9 +238,7 @@ class OrganizationFact(BaseModel):
         verbose_name = _("fact")
         verbose_name_plural = _("facts")
         ordering = ["-year", "metric"]
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "metric", "year", "note"], name="unique_fact")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organization", "metric", "year", "note"], name="unique_fact")]
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} {self.year}: {self.value}"

@@ -25,14 +25,33 @@ from accord.partners.models import (
 )
 
 ORGANIZATION_FIELDS = [
-    "kind", "name", "name_language", "country", "subdivision", "city", "website", "parent",
-    "is_home", "owner", "shared", "notes",
+    "kind",
+    "name",
+    "name_language",
+    "country",
+    "subdivision",
+    "city",
+    "website",
+    "parent",
+    "is_home",
+    "owner",
+    "shared",
+    "notes",
 ]
 NAME_FIELDS = ["name", "language", "kind"]
 IDENTIFIER_FIELDS = ["scheme", "value"]
 FACT_FIELDS = ["metric", "year", "value", "note", "source"]
 PERSON_FIELDS = [
-    "honorific", "name", "other_names", "position", "affiliation", "email", "phone", "languages", "owner", "notes",
+    "honorific",
+    "name",
+    "other_names",
+    "position",
+    "affiliation",
+    "email",
+    "phone",
+    "languages",
+    "owner",
+    "notes",
 ]
 
 Rows = Iterable[Mapping[str, Any]] | None
@@ -283,7 +302,9 @@ def organization_merge(*, source: Organization, target: Organization, acting_use
     """
     core.require(acting_user, CHANGE)
     allowed = set(
-        Organization.objects.restrict(acting_user, CHANGE).filter(pk__in=[source.pk, target.pk]).values_list("pk", flat=True)
+        Organization.objects.restrict(acting_user, CHANGE)
+        .filter(pk__in=[source.pk, target.pk])
+        .values_list("pk", flat=True)
     )
     if allowed != {source.pk, target.pk}:
         raise PermissionDenied(_("You can merge only organisations you can change."))
@@ -299,7 +320,9 @@ def organization_merge(*, source: Organization, target: Organization, acting_use
             raise ValidationError(_("%(target)s is a unit of %(source)s.") % {"target": target, "source": source})
         ancestor = ancestor.parent
 
-    existing_names = {(fold(n.name), n.language) for n in target.names.all()} | {(fold(target.name), target.name_language)}
+    existing_names = {(fold(n.name), n.language) for n in target.names.all()} | {
+        (fold(target.name), target.name_language)
+    }
     if (fold(source.name), source.name_language) not in existing_names:
         core.save(
             OrganizationName(organization=target, name=source.name, language=source.name_language, kind=NameKind.ALIAS),
@@ -307,7 +330,11 @@ def organization_merge(*, source: Organization, target: Organization, acting_use
         )
     for relation in Organization._meta.related_objects:
         field = relation.field
-        if relation.many_to_many or field.name == "merged_into" or relation.related_model.__name__.startswith("Historical"):
+        if (
+            relation.many_to_many
+            or field.name == "merged_into"
+            or relation.related_model.__name__.startswith("Historical")
+        ):
             continue
         for row in relation.related_model._default_manager.filter(**{field.name: source}):
             setattr(row, field.name, target)

@@ -14,18 +14,49 @@ from accord.partners.choices import IdentifierScheme, NameKind, OrganizationKind
 from accord.partners.models import Organization
 
 ORG_EXPORT_COLUMNS = [
-    "id", "name", "name_language", "kind", "country", "subdivision", "city", "website",
-    "parent", "owner", "is_home", "other_names", "identifiers", "notes",
+    "id",
+    "name",
+    "name_language",
+    "kind",
+    "country",
+    "subdivision",
+    "city",
+    "website",
+    "parent",
+    "owner",
+    "is_home",
+    "other_names",
+    "identifiers",
+    "notes",
 ]
 ORG_IMPORT_REQUIRED = ["name", "kind"]
 ORG_IMPORT_COLUMNS = [
-    "name", "name_language", "kind", "country", "subdivision", "city", "website", "other_names", "identifiers", "notes",
+    "name",
+    "name_language",
+    "kind",
+    "country",
+    "subdivision",
+    "city",
+    "website",
+    "other_names",
+    "identifiers",
+    "notes",
 ]
 # Columns of the export that an import accepts and ignores, so an export can be re-imported
 # into another installation after its rows are edited.
 ORG_IGNORED_COLUMNS = ["id", "parent", "owner", "is_home"]
 
-PERSON_EXPORT_COLUMNS = ["id", "honorific", "name", "other_names", "position", "affiliation", "email", "phone", "languages"]
+PERSON_EXPORT_COLUMNS = [
+    "id",
+    "honorific",
+    "name",
+    "other_names",
+    "position",
+    "affiliation",
+    "email",
+    "phone",
+    "languages",
+]
 
 
 def _names_cell(org: Organization) -> str:
@@ -41,17 +72,35 @@ def _names_cell(org: Organization) -> str:
 def organization_rows(queryset):
     for org in queryset.prefetch_related("identifiers").iterator(chunk_size=2000):
         yield [
-            org.pk, org.name, org.name_language, org.kind, org.country, org.subdivision, org.city, org.website,
-            org.parent.name if org.parent_id else "", org.owner.name if org.owner_id else "", "yes" if org.is_home else "",
-            _names_cell(org), "; ".join(f"{i.scheme}: {i.value}" for i in org.identifiers.all()), org.notes,
+            org.pk,
+            org.name,
+            org.name_language,
+            org.kind,
+            org.country,
+            org.subdivision,
+            org.city,
+            org.website,
+            org.parent.name if org.parent_id else "",
+            org.owner.name if org.owner_id else "",
+            "yes" if org.is_home else "",
+            _names_cell(org),
+            "; ".join(f"{i.scheme}: {i.value}" for i in org.identifiers.all()),
+            org.notes,
         ]
 
 
 def person_rows(queryset):
     for person in queryset.iterator(chunk_size=2000):
         yield [
-            person.pk, person.honorific, person.name, person.other_names.replace("\n", "; "), person.position,
-            person.affiliation.name if person.affiliation_id else "", person.email, person.phone, person.languages,
+            person.pk,
+            person.honorific,
+            person.name,
+            person.other_names.replace("\n", "; "),
+            person.position,
+            person.affiliation.name if person.affiliation_id else "",
+            person.email,
+            person.phone,
+            person.languages,
         ]
 
 
@@ -75,8 +124,10 @@ def _parse_names(cell: str) -> list[dict[str, str]]:
                 if kind_text:
                     if kind_text not in NameKind.values:
                         raise ValidationError(
-                            {"other_names": _("“%(kind)s” is not a kind of name (%(kinds)s).")
-                             % {"kind": kind_text, "kinds": ", ".join(NameKind.values)}}
+                            {
+                                "other_names": _("“%(kind)s” is not a kind of name (%(kinds)s).")
+                                % {"kind": kind_text, "kinds": ", ".join(NameKind.values)}
+                            }
                         )
                     kind = kind_text
         rows.append({"name": name, "language": language, "kind": kind})
@@ -90,8 +141,10 @@ def _parse_identifiers(cell: str) -> list[dict[str, str]]:
         scheme = scheme.strip().lower()
         if not sep or scheme not in IdentifierScheme.values:
             raise ValidationError(
-                {"identifiers": _("“%(part)s” should be written scheme: value, with a scheme among %(schemes)s.")
-                 % {"part": part, "schemes": ", ".join(IdentifierScheme.values)}}
+                {
+                    "identifiers": _("“%(part)s” should be written scheme: value, with a scheme among %(schemes)s.")
+                    % {"part": part, "schemes": ", ".join(IdentifierScheme.values)}
+                }
             )
         rows.append({"scheme": scheme, "value": value.strip()})
     return rows
@@ -103,8 +156,10 @@ def _kind(value: str) -> str:
         if text.lower() in {code, str(label).lower()}:
             return code
     raise ValidationError(
-        {"kind": _("“%(value)s” is not a kind of organisation (%(kinds)s).")
-         % {"value": text, "kinds": ", ".join(OrganizationKind.values)}}
+        {
+            "kind": _("“%(value)s” is not a kind of organisation (%(kinds)s).")
+            % {"value": text, "kinds": ", ".join(OrganizationKind.values)}
+        }
     )
 
 
@@ -132,7 +187,9 @@ def organization_importer(user):
             raise ValidationError(_("The same organisation is already in row %(row)s.") % {"row": seen[key]})
         seen[key] = number
         # Only what the user can see: an import must not reveal another tenant's private records.
-        existing = Organization.objects.restrict(user).filter(search_text__startswith=fold(name), merged_into__isnull=True)
+        existing = Organization.objects.restrict(user).filter(
+            search_text__startswith=fold(name), merged_into__isnull=True
+        )
         if data["country"]:
             existing = existing.filter(country=data["country"])
         for org in existing.only("name", "search_text")[:5]:

@@ -11,15 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accord.core.history import history
 from accord.core.services import ConflictError
 from accord.core.tabular import TableError, csv_response, read_table, run_import, xlsx_response
-from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, user_can
+from accord.core.tenancy import ADD, CHANGE, DELETE, access, user_can
 from accord.core.text import fold
 from accord.core.views import FilteredListView
 from accord.partners import geo, selectors, services
@@ -87,7 +87,9 @@ def organization_detail(request, pk: int):
     except Organization.DoesNotExist as exc:
         raise Http404 from exc
     if org.merged_into_id and request.GET.get("merged") is None:
-        messages.info(request, _("%(name)s was merged into %(target)s.") % {"name": org.name, "target": org.merged_into})
+        messages.info(
+            request, _("%(name)s was merged into %(target)s.") % {"name": org.name, "target": org.merged_into}
+        )
         return redirect(org.merged_into)
     can_change = Organization.objects.restrict(request.user, CHANGE).filter(pk=org.pk).exists()
     context = {
@@ -96,7 +98,11 @@ def organization_detail(request, pk: int):
         "can_delete": can_change and user_can(request.user, DELETE),
         "history": history(
             org,
-            related=[(OrganizationName, "organization"), (OrganizationIdentifier, "organization"), (OrganizationFact, "organization")],
+            related=[
+                (OrganizationName, "organization"),
+                (OrganizationIdentifier, "organization"),
+                (OrganizationFact, "organization"),
+            ],
         ),
     }
     return render(request, "partners/organization_detail.html", context)
@@ -189,7 +195,9 @@ def organization_delete(request, pk: int):
         else:
             messages.success(request, _("%(name)s was deleted.") % {"name": org.name})
             return redirect("partners:organization_list")
-    return render(request, "partners/confirm_delete.html", {"object": org, "error": error}, status=400 if error else 200)
+    return render(
+        request, "partners/confirm_delete.html", {"object": org, "error": error}, status=400 if error else 200
+    )
 
 
 @login_required
@@ -202,7 +210,9 @@ def organization_merge(request, pk: int):
     error = None
     if query:
         candidates = list(
-            selectors.organization_list(user=request.user, action=CHANGE).filter(search_q(query)).exclude(pk=source.pk)[:20]
+            selectors.organization_list(user=request.user, action=CHANGE)
+            .filter(search_q(query))
+            .exclude(pk=source.pk)[:20]
         )
     target = None
     if request.method == "POST":
@@ -215,7 +225,9 @@ def organization_merge(request, pk: int):
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
-                messages.success(request, _("%(source)s was merged into %(target)s.") % {"source": source, "target": target})
+                messages.success(
+                    request, _("%(source)s was merged into %(target)s.") % {"source": source, "target": target}
+                )
                 return redirect(target)
     return render(
         request,
@@ -383,7 +395,9 @@ def organization_lookup(request):
     names = [request.GET.get("name", "")]
     exclude = request.GET.get("exclude", "")
     similar = (
-        services.organization_similar(names=names, user=request.user, exclude_id=int(exclude) if exclude.isdigit() else None)
+        services.organization_similar(
+            names=names, user=request.user, exclude_id=int(exclude) if exclude.isdigit() else None
+        )
         if fold(names[0])
         else []
     )

@@ -172,7 +172,14 @@ def test_user_changes_are_in_the_history_without_the_password(users, django_user
     manager = users["manager"]
     from accord.accounts.services import user_update
 
-    user_update(acting_user=manager, user=users["editor"], role=Role.VIEWER, home_organization=users["editor"].home_organization, is_active=True, email=users["editor"].email)
+    user_update(
+        acting_user=manager,
+        user=users["editor"],
+        role=Role.VIEWER,
+        home_organization=users["editor"].home_organization,
+        is_active=True,
+        email=users["editor"].email,
+    )
 
     record = users["editor"].history.first()
     assert record.history_user == manager

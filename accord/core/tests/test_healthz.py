@@ -18,4 +18,6 @@ def test_healthz_needs_no_login_and_is_not_cached(client, db):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert "no-cache" in response.headers.get("Cache-Control", "") or "max-age=0" in response.headers.get("Cache-Control", "")
+    assert "no-cache" in response.headers.get("Cache-Control", "") or "max-age=0" in response.headers.get(
+        "Cache-Control", ""
+    )

@@ -10,13 +10,18 @@ def test_history_shows_who_changed_which_field_from_what_to_what(users, tenants)
     org = services.organization_create(
         acting_user=editor, data={"kind": "university", "name": "Kitami Institute of Technology", "country": "JP"}
     )
-    services.organization_update(organization=org, acting_user=users["admin"], data={"city": "Kitami", "subdivision": "JP-01"})
+    services.organization_update(
+        organization=org, acting_user=users["admin"], data={"city": "Kitami", "subdivision": "JP-01"}
+    )
 
     entries = history(org)
 
     latest, created = entries[0], entries[-1]
     assert latest.user == users["admin"] and latest.action == "changed"
-    assert {(c.field, c.before, c.after) for c in latest.changes} >= {("city", "", "Kitami"), ("subdivision", "", "JP-01")}
+    assert {(c.field, c.before, c.after) for c in latest.changes} >= {
+        ("city", "", "Kitami"),
+        ("subdivision", "", "JP-01"),
+    }
     assert created.user == editor and created.action == "created"
     assert ("name", "", "Kitami Institute of Technology") in {(c.field, c.before, c.after) for c in created.changes}
 
@@ -53,7 +58,9 @@ def test_history_names_related_records_and_choices_in_words(users, tenants):
 
 def test_history_page_section_is_on_the_record_page(client, users, tenants):
     client.force_login(users["viewer"])
-    org = services.organization_create(acting_user=users["editor"], data={"kind": "school", "name": "Trường THPT Hòn Gai"})
+    org = services.organization_create(
+        acting_user=users["editor"], data={"kind": "school", "name": "Trường THPT Hòn Gai"}
+    )
 
     page = client.get(org.get_absolute_url()).content.decode()
 

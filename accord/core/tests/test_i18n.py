@@ -27,18 +27,35 @@ def test_catalogue_is_complete(language):
 @pytest.mark.parametrize("language", ["vi", "fr", "th"])
 def test_catalogue_is_up_to_date_with_the_code(language, tmp_path):
     """A string added to the code but not to the catalogues fails here, naming it."""
-    import subprocess
     import shutil
+    import subprocess
 
     if shutil.which("xgettext") is None:
         pytest.skip("GNU gettext (xgettext) is not installed; the catalogue freshness check needs it")
     with (LOCALE / language / "LC_MESSAGES" / "django.po").open("rb") as handle:
         known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     pot = tmp_path / "django.pot"
-    sources = [str(p) for p in (Path(settings.BASE_DIR) / "accord").rglob("*.py") if "migrations" not in p.parts and "tests" not in p.parts]
+    sources = [
+        str(p)
+        for p in (Path(settings.BASE_DIR) / "accord").rglob("*.py")
+        if "migrations" not in p.parts and "tests" not in p.parts
+    ]
     subprocess.run(
-        ["xgettext", "-L", "Python", "--from-code=UTF-8", "-k_", "-kgettext", "-kgettext_lazy", "-kngettext:1,2",
-         "-kngettext_lazy:1,2", "-kpgettext:1c,2", "-o", str(pot), *sources],
+        [
+            "xgettext",
+            "-L",
+            "Python",
+            "--from-code=UTF-8",
+            "-k_",
+            "-kgettext",
+            "-kgettext_lazy",
+            "-kngettext:1,2",
+            "-kngettext_lazy:1,2",
+            "-kpgettext:1c,2",
+            "-o",
+            str(pot),
+            *sources,
+        ],
         check=True,
     )
     with pot.open("rb") as handle:

@@ -502,7 +502,9 @@ def test_the_duplicate_check_does_not_reveal_another_tenants_private_record(edit
     Organization.objects.create(kind="company", name="Secret Supplier", owner=tenants["hp"], shared=False)
     services.organization_refresh_search(Organization.objects.get(name="Secret Supplier"))
 
-    response = _upload(editor_client, "one.xlsx", _xlsx([["Secret Supplier", "", "company", "", "", "", "", "", "", ""]]))
+    response = _upload(
+        editor_client, "one.xlsx", _xlsx([["Secret Supplier", "", "company", "", "", "", "", "", "", ""]])
+    )
 
     assert response.status_code == 200
     assert _errors(response) == []

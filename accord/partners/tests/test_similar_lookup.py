@@ -13,7 +13,9 @@ def test_typing_a_close_name_lists_the_existing_organisation(client, users, tena
     )
     client.force_login(users["viewer"])
 
-    response = client.get(reverse("partners:organization_similar"), {"name": "Liaoning University of Engineering and Technology"})
+    response = client.get(
+        reverse("partners:organization_similar"), {"name": "Liaoning University of Engineering and Technology"}
+    )
 
     assert response.status_code == 200
     assert existing.get_absolute_url() in response.content.decode()

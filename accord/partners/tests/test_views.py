@@ -16,19 +16,31 @@ def _names_in_table(html: str) -> list[str]:
 
 
 def make(user, name, **data):
-    return services.organization_create(acting_user=user, data={"kind": "university", "name": name, **data}, allow_similar=True)
+    return services.organization_create(
+        acting_user=user, data={"kind": "university", "name": name, **data}, allow_similar=True
+    )
 
 
 def test_names_sort_as_a_reader_expects_whatever_their_diacritics(client, users, tenants):
     editor = users["editor"]
-    for name in ["Zhejiang University", "Đại học Đà Lạt", "Quang Trung University", "Quảng Bình University", "Osaka University"]:
+    for name in [
+        "Zhejiang University",
+        "Đại học Đà Lạt",
+        "Quang Trung University",
+        "Quảng Bình University",
+        "Osaka University",
+    ]:
         make(editor, name)
     client.force_login(editor)
 
     names = _names_in_table(client.get(LIST, {"kind": "university", "o": "name"}).content.decode())
 
     assert names.index("Đại học Đà Lạt") < names.index("Osaka University")
-    assert names.index("Quảng Bình University") < names.index("Quang Trung University") < names.index("Zhejiang University")
+    assert (
+        names.index("Quảng Bình University")
+        < names.index("Quang Trung University")
+        < names.index("Zhejiang University")
+    )
     reverse_names = _names_in_table(client.get(LIST, {"kind": "university", "o": "-name"}).content.decode())
     assert reverse_names == list(reversed(names))
 
@@ -69,7 +81,11 @@ def test_an_invalid_field_is_named_and_nothing_is_saved(client, users, tenants):
         "subdivision": "CN-GX",
         "website": "not a url",
         "shared": "on",
-        **{f"{p}-{k}": v for p in ("names", "identifiers", "facts") for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+        **{
+            f"{p}-{k}": v
+            for p in ("names", "identifiers", "facts")
+            for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()
+        },
     }
 
     response = client.post(reverse("partners:organization_create"), data)
@@ -89,7 +105,11 @@ def test_a_subdivision_of_another_country_is_refused_at_the_field(client, users,
         "country": "CN",
         "subdivision": "VN-13",
         "shared": "on",
-        **{f"{p}-{k}": v for p in ("names", "identifiers", "facts") for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+        **{
+            f"{p}-{k}": v
+            for p in ("names", "identifiers", "facts")
+            for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()
+        },
     }
 
     response = client.post(reverse("partners:organization_create"), data)
@@ -115,7 +135,11 @@ def test_concurrent_edit_is_detected_and_not_overwritten(client, users, tenants)
             "city": "Somewhere else",
             "shared": "on",
             "loaded_at": loaded_at,
-            **{f"{p}-{k}": v for p in ("names", "identifiers", "facts") for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+            **{
+                f"{p}-{k}": v
+                for p in ("names", "identifiers", "facts")
+                for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()
+            },
         },
     )
 
@@ -136,7 +160,11 @@ def test_a_blank_owner_on_edit_keeps_the_current_owner(client, users, tenants):
             "kind": "university",
             "owner": "",
             "shared": "on",
-            **{f"{p}-{k}": v for p in ("names", "identifiers", "facts") for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+            **{
+                f"{p}-{k}": v
+                for p in ("names", "identifiers", "facts")
+                for k, v in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()
+            },
         },
     )
 
