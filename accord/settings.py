@@ -60,9 +60,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "accord.core",
     "accord.accounts",
     "accord.partners",
+    "accord.agreements",
+    "accord.notifications",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accord.core.context_processors.navigation",
+                "accord.notifications.context_processors.unread",
             ],
         },
     },
@@ -213,6 +218,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+
+TASKS = {"default": {"BACKEND": os.environ.get("ACCORD_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Agreements: how many days before expiry renewal starts, unless an agreement says otherwise.
+ACCORD_RENEWAL_LEAD_DAYS = int(os.environ.get("ACCORD_RENEWAL_LEAD_DAYS", "180"))
+# An agreement with no evidence of activity for this long is dormant.
+ACCORD_DORMANT_DAYS = int(os.environ.get("ACCORD_DORMANT_DAYS", "365"))
+# Month in which the academic year starts (9: September, so 2025/2026 runs Sept–Aug).
+ACCORD_ACADEMIC_YEAR_START_MONTH = int(os.environ.get("ACCORD_ACADEMIC_YEAR_START_MONTH", "9"))
+ACCORD_DOCUMENT_MAX_BYTES = int(os.environ.get("ACCORD_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Uploads of import files are refused above this size.
 ACCORD_IMPORT_MAX_BYTES = int(os.environ.get("ACCORD_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accord.accounts.urls")),
     path("partners/", include("accord.partners.urls")),
+    path("agreements/", include("accord.agreements.urls")),
+    path("notifications/", include("accord.notifications.urls")),
     path("api/v1/", include("accord.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

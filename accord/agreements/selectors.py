@@ -1,0 +1,171 @@
+"""Reads of agreements: restricted to the user, with health and fulfilment computed."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accord.agreements.choices import AgreementHealth, AgreementStatus, Fulfilment
+from accord.agreements.models import Agreement, AgreementParty, Commitment, Evidence
+from accord.core.tenancy import VIEW
+
+
+def academic_year_of(day: datetime.date) -> str:
+    """The academic year a day falls in; years start in September (``2025/2026``)."""
+    start = settings.ACCORD_ACADEMIC_YEAR_START_MONTH
+    first = day.year if day.month >= start else day.year - 1
+    return f"{first}/{first + 1}"
+
+
+def academic_year_bounds(year: str) -> tuple[datetime.date, datetime.date]:
+    first = int(year.split("/")[0])
+    start = settings.ACCORD_ACADEMIC_YEAR_START_MONTH
+    return datetime.date(first, start, 1), datetime.date(first + 1, start, 1) - datetime.timedelta(days=1)
+
+
+def _agreements(user, action: str) -> QuerySet[Agreement]:
+    return (
+        Agreement.objects.restrict(user, action)
+        .select_related("owner")
+        .annotate(last_evidence=Max("commitments__evidence__happened_on"))
+    )
+
+
+def agreement_list(*, user, action: str = VIEW) -> QuerySet[Agreement]:
+    return _agreements(user, action).prefetch_related(
+        Prefetch("parties", queryset=AgreementParty.objects.select_related("organization").order_by("id"))
+    )
+
+
+def agreement_detail(*, user, pk: int) -> Agreement:
+    return (
+        _agreements(user, VIEW)
+        .select_related("predecessor")
+        .prefetch_related(
+            "titles",
+            "documents",
+            Prefetch("parties", queryset=AgreementParty.objects.select_related("organization", "signatory").order_by("id")),
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.select_related("activity_type").prefetch_related(
+                    Prefetch("evidence", queryset=Evidence.objects.order_by("-happened_on", "-id"))
+                ),
+            ),
+            "events__actor",
+        )
+        .get(pk=pk)
+    )
+
+
+def renewal_chain(agreement: Agreement) -> list[Agreement]:
+    """Every agreement of the partnership, oldest first: predecessors, this one, successors."""
+    chain = [agreement]
+    seen = {agreement.pk}
+    current = agreement
+    while current.predecessor_id and current.predecessor_id not in seen:
+        current = Agreement.objects.select_related("predecessor").get(pk=current.predecessor_id)
+        chain.insert(0, current)
+        seen.add(current.pk)
+    current = agreement
+    while True:
+        successor = Agreement.objects.filter(predecessor=current).first()
+        if successor is None or successor.pk in seen:
+            break
+        chain.append(successor)
+        seen.add(successor.pk)
+        current = successor
+    return chain
+
+
+def health(agreement: Agreement, today: datetime.date | None = None) -> str:
+    """Active, dormant (no evidence for a year), at risk (in its renewal window), lapsed, or not in force."""
+    today = today or timezone.localdate()
+    if agreement.status == AgreementStatus.EXPIRED and not _has_successor(agreement):
+        return AgreementHealth.LAPSED
+    if agreement.status != AgreementStatus.ACTIVE:
+        return AgreementHealth.NOT_IN_FORCE
+    if agreement.expires_on and agreement.expires_on < today:
+        return AgreementHealth.LAPSED
+    if agreement.expires_on and agreement.renewal_window_starts <= today:
+        return AgreementHealth.AT_RISK
+    last = getattr(agreement, "last_evidence", None)
+    started = agreement.effective_on or agreement.signed_on
+    latest = max(d for d in (last, started) if d) if (last or started) else None
+    if latest and (today - latest).days > settings.ACCORD_DORMANT_DAYS:
+        return AgreementHealth.DORMANT
+    return AgreementHealth.ACTIVE
+
+
+def _has_successor(agreement: Agreement) -> bool:
+    try:
+        return agreement.successor is not None
+    except Agreement.successor.RelatedObjectDoesNotExist:
+        return False
+
+
+def health_q(value: str, today: datetime.date | None = None) -> Q:
+    """The same rule as ``health`` as a database condition (the list needs ``last_evidence``)."""
+    today = today or timezone.localdate()
+    active = Q(status=AgreementStatus.ACTIVE)
+    dormant_since = today - datetime.timedelta(days=settings.ACCORD_DORMANT_DAYS)
+    in_window = Q(expires_on__isnull=False) & Q(expires_on__gte=today)
+    if value == AgreementHealth.ACTIVE:
+        return active & ~health_q(AgreementHealth.LAPSED, today) & ~health_q(AgreementHealth.AT_RISK, today) & ~health_q(
+            AgreementHealth.DORMANT, today
+        )
+    if value == AgreementHealth.LAPSED:
+        return (active & Q(expires_on__lt=today)) | Q(status=AgreementStatus.EXPIRED, successor__isnull=True)
+    if value == AgreementHealth.AT_RISK:
+        return active & in_window & Q(renewal_starts_on__lte=today)
+    if value == AgreementHealth.DORMANT:
+        quiet = Q(last_evidence__isnull=True) | Q(last_evidence__lt=dormant_since)
+        old = Q(effective_on__lt=dormant_since) | Q(effective_on__isnull=True, signed_on__lt=dormant_since)
+        return active & quiet & old & (Q(expires_on__isnull=True) | Q(renewal_starts_on__gt=today))
+    return Q()
+
+
+@dataclass
+class FulfilmentState:
+    state: str
+    done: Decimal
+    target: Decimal | None
+    percent: int
+    year: str
+    last: datetime.date | None
+
+    @property
+    def label(self) -> str:
+        return str(Fulfilment(self.state).label)
+
+
+def fulfilment(commitment: Commitment, today: datetime.date | None = None) -> FulfilmentState:
+    """How far a commitment is kept this academic year, from its (prefetched) evidence."""
+    today = today or timezone.localdate()
+    year = academic_year_of(today)
+    start, end = academic_year_bounds(year)
+    evidence = list(commitment.evidence.all())
+    this_year = [e for e in evidence if start <= e.happened_on <= end]
+    last = max((e.happened_on for e in evidence), default=None)
+    target = commitment.quantity_per_year
+    if target:
+        done = sum((e.quantity or Decimal(0) for e in this_year), Decimal(0))
+        if not done and this_year:
+            done = Decimal(len(this_year))
+        percent = min(100, int(done * 100 / target)) if target else 0
+    else:
+        done = Decimal(len(this_year))
+        percent = 100 if this_year else 0
+    if not evidence:
+        state = Fulfilment.NOT_STARTED
+    elif last and (today - last).days > 365:
+        state = Fulfilment.LAPSED
+    elif percent >= 100:
+        state = Fulfilment.FULFILLED
+    else:
+        state = Fulfilment.IN_PROGRESS
+    return FulfilmentState(state, done, target, percent, year, last)

@@ -1,0 +1,414 @@
+"""Writes to agreements: creation, the lifecycle (sign, terminate, renew, expire), evidence and documents.
+
+Every function is atomic, checks the acting user's rights, writes history through
+``accord.core.services.save`` and records business events on the agreement's timeline.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accord.agreements.choices import AgreementStatus, EventKind
+from accord.agreements.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementEvent,
+    AgreementParty,
+    AgreementTitle,
+    Commitment,
+    Evidence,
+)
+from accord.core import services as core
+from accord.core.tenancy import ADD, CHANGE, DELETE, scope_ids
+from accord.core.text import fold
+from accord.partners.models import Organization
+
+AGREEMENT_FIELDS = [
+    "kind", "title", "title_language", "reference", "owner", "signed_on", "effective_on", "expires_on",
+    "auto_renewal", "renewal_lead_days", "summary", "notes",
+]
+TITLE_FIELDS = ["language", "title"]
+PARTY_FIELDS = ["organization", "role", "signatory", "signatory_name", "signed_on"]
+COMMITMENT_FIELDS = [
+    "activity_type", "description", "direction", "quantity_per_year", "unit", "academic_years", "subject_areas",
+    "language", "cefr_level", "eqf_levels", "position",
+]
+Rows = Iterable[Mapping[str, Any]] | None
+
+# What a document may be, recognised by its first bytes rather than by its name.
+DOCUMENT_SIGNATURES = [
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+]
+
+
+def _event(agreement: Agreement, kind: str, date: datetime.date, user, **parameters) -> AgreementEvent:
+    return AgreementEvent.objects.create(
+        agreement=agreement,
+        kind=kind,
+        date=date,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        parameters={k: str(v) for k, v in parameters.items()},
+    )
+
+
+def _require_row(user, agreement: Agreement, action: str) -> None:
+    core.require(user, action)
+    if not Agreement.objects.restrict(user, action).filter(pk=agreement.pk).exists():
+        raise PermissionDenied(_("You cannot change this agreement."))
+
+
+def _refresh_search(agreement: Agreement) -> None:
+    parts = [agreement.title, agreement.reference, *agreement.titles.values_list("title", flat=True)]
+    parts += list(agreement.parties.values_list("organization__search_text", flat=True))
+    text = " | ".join(fold(p) for p in parts if p)
+    Agreement.objects.filter(pk=agreement.pk).update(search_text=text)
+    agreement.search_text = text
+
+
+def _check_parties(agreement: Agreement) -> None:
+    organizations = list(agreement.parties.values_list("organization_id", flat=True))
+    if len(organizations) < 2:
+        raise ValidationError({"parties": [_("An agreement has at least two parties.")]})
+    if len(set(organizations)) != len(organizations):
+        raise ValidationError({"parties": [_("The same organisation is given twice.")]})
+
+
+def _check_rows_unique(rows: Rows) -> None:
+    seen = set()
+    for number, row in enumerate(rows or [], start=1):
+        if row.get("DELETE"):
+            continue
+        org = row.get("organization")
+        key = getattr(org, "pk", org)
+        if key in seen:
+            raise ValidationError(
+                {"parties": [_("Row %(row)s: the same organisation is given twice.") % {"row": number}]}
+            )
+        seen.add(key)
+
+
+def _check_visible_parties(user, rows: Rows) -> None:
+    if user.is_superuser:
+        return
+    ids = {getattr(r.get("organization"), "pk", r.get("organization")) for r in rows or [] if not r.get("DELETE")}
+    ids.discard(None)
+    visible = set(Organization.objects.restrict(user).filter(pk__in=ids).values_list("pk", flat=True))
+    if ids - visible:
+        raise ValidationError({"parties": [_("Choose the parties from the directory.")]})
+
+
+def _save_children(agreement: Agreement, user, titles: Rows, parties: Rows, commitments: Rows) -> None:
+    errors: dict[str, list[str]] = {}
+    _check_rows_unique(parties)
+    _check_visible_parties(user, parties)
+    for rows, model, fields, label in (
+        (titles, AgreementTitle, TITLE_FIELDS, "titles"),
+        (parties, AgreementParty, PARTY_FIELDS, "parties"),
+        (commitments, Commitment, COMMITMENT_FIELDS, "commitments"),
+    ):
+        if rows is None:
+            continue
+        try:
+            core.sync_children(parent=agreement, model=model, fk_name="agreement", rows=rows, fields=fields, user=user, label=label)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    _check_parties(agreement)
+
+
+def _apply(agreement: Agreement, data: Mapping[str, Any]) -> None:
+    for field in AGREEMENT_FIELDS:
+        if field in data:
+            value = data[field]
+            if value is None and field in {"kind", "title", "title_language", "reference", "summary", "notes"}:
+                value = ""
+            if value is None and field == "renewal_lead_days":
+                value = settings.ACCORD_RENEWAL_LEAD_DAYS
+            setattr(agreement, field, value)
+
+
+def _check_owner(user, owner) -> None:
+    if owner is None:
+        raise ValidationError({"owner": [_("Choose the organisation that keeps this agreement.")]})
+    if not user.is_superuser and owner.pk not in scope_ids(user):
+        raise PermissionDenied(_("You cannot give records to an organisation outside your own."))
+
+
+@transaction.atomic
+def agreement_create(
+    *, acting_user, data: Mapping[str, Any], titles: Rows = None, parties: Rows = None, commitments: Rows = None
+) -> Agreement:
+    """Create a draft agreement with its parties (two or more) and commitments, all or nothing."""
+    core.require(acting_user, ADD)
+    agreement = Agreement(status=AgreementStatus.DRAFT)
+    _apply(agreement, data)
+    if agreement.owner_id is None and getattr(acting_user, "home_organization_id", None):
+        agreement.owner = acting_user.home_organization
+    _check_owner(acting_user, agreement.owner)
+    if data.get("status") == AgreementStatus.NEGOTIATING:
+        agreement.status = AgreementStatus.NEGOTIATING
+    core.save(agreement, acting_user)
+    _save_children(agreement, acting_user, titles, parties or [], commitments)
+    _refresh_search(agreement)
+    _event(agreement, EventKind.CREATED, timezone.localdate(), acting_user)
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    agreement: Agreement,
+    acting_user,
+    data: Mapping[str, Any],
+    titles: Rows = None,
+    parties: Rows = None,
+    commitments: Rows = None,
+    expected_updated_at=None,
+) -> Agreement:
+    _require_row(acting_user, agreement, CHANGE)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    core.check_version(agreement, expected_updated_at)
+    _apply(agreement, data)
+    if "owner" in data:
+        _check_owner(acting_user, agreement.owner)
+    if data.get("status") in (AgreementStatus.DRAFT, AgreementStatus.NEGOTIATING) and agreement.status in (
+        AgreementStatus.DRAFT,
+        AgreementStatus.NEGOTIATING,
+    ):
+        agreement.status = data["status"]
+    core.save(agreement, acting_user)
+    _save_children(agreement, acting_user, titles, parties, commitments)
+    _refresh_search(agreement)
+    return agreement
+
+
+@transaction.atomic
+def agreement_delete(*, agreement: Agreement, acting_user) -> None:
+    _require_row(acting_user, agreement, DELETE)
+    if agreement.status not in (AgreementStatus.DRAFT, AgreementStatus.NEGOTIATING):
+        raise ValidationError(_("Only drafts can be deleted; terminate a signed agreement instead."))
+    if Agreement.objects.filter(predecessor=agreement).exists():
+        raise ValidationError(_("This agreement was renewed; it stays in the history of the partnership."))
+    for child in [*agreement.titles.all(), *agreement.parties.all(), *agreement.commitments.all(), *agreement.documents.all()]:
+        core.delete(child, acting_user)
+    core.delete(agreement, acting_user)
+
+
+@transaction.atomic
+def agreement_sign(
+    *, agreement: Agreement, acting_user, signed_on: datetime.date, effective_on: datetime.date | None = None
+) -> Agreement:
+    """Record the signature: the agreement is active from ``effective_on`` (default: the signature).
+
+    A renewal, once signed, supersedes the agreement it renews.
+    """
+    _require_row(acting_user, agreement, CHANGE)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status not in (AgreementStatus.DRAFT, AgreementStatus.NEGOTIATING):
+        raise ValidationError(_("Only a draft or an agreement in negotiation can be signed."))
+    _check_parties(agreement)
+    agreement.signed_on = signed_on
+    agreement.effective_on = effective_on or agreement.effective_on or signed_on
+    agreement.status = AgreementStatus.ACTIVE
+    if agreement.expires_on and agreement.expires_on < timezone.localdate():
+        agreement.status = AgreementStatus.EXPIRED
+    core.save(agreement, acting_user)
+    for party in agreement.parties.filter(signed_on__isnull=True):
+        party.signed_on = signed_on
+        core.save(party, acting_user, validate=False)
+    _event(agreement, EventKind.SIGNED, signed_on, acting_user)
+    predecessor = agreement.predecessor
+    if predecessor is not None and predecessor.status in (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED):
+        predecessor.status = AgreementStatus.SUPERSEDED
+        core.save(predecessor, acting_user, validate=False)
+        _event(predecessor, EventKind.SUPERSEDED, signed_on, acting_user, successor=agreement.pk)
+    return agreement
+
+
+@transaction.atomic
+def agreement_terminate(*, agreement: Agreement, acting_user, terminated_on: datetime.date, reason: str) -> Agreement:
+    _require_row(acting_user, agreement, CHANGE)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise ValidationError(_("Only an active agreement can be terminated."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the agreement is terminated.")]})
+    if agreement.signed_on and terminated_on < agreement.signed_on:
+        raise ValidationError({"terminated_on": [_("The termination cannot come before the signature.")]})
+    agreement.status = AgreementStatus.TERMINATED
+    agreement.terminated_on = terminated_on
+    agreement.termination_reason = reason.strip()
+    core.save(agreement, acting_user)
+    _event(agreement, EventKind.TERMINATED, terminated_on, acting_user, reason=reason.strip())
+    return agreement
+
+
+@transaction.atomic
+def agreement_renew(
+    *,
+    agreement: Agreement,
+    acting_user,
+    expires_on: datetime.date | None,
+    signed_on: datetime.date | None = None,
+    title: str | None = None,
+) -> Agreement:
+    """Create the successor of ``agreement`` with the same parties, titles and commitments.
+
+    The successor is a draft (or, given ``signed_on``, signed at once, which supersedes the
+    old agreement). Both point at each other: the chain is the history of the partnership.
+    """
+    _require_row(acting_user, agreement, CHANGE)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED):
+        raise ValidationError(_("Only an active or expired agreement can be renewed."))
+    if Agreement.objects.filter(predecessor=agreement).exists():
+        raise ValidationError(_("This agreement has already been renewed."))
+    successor = Agreement(
+        kind=agreement.kind,
+        title=title or agreement.title,
+        title_language=agreement.title_language,
+        owner=agreement.owner,
+        expires_on=expires_on,
+        auto_renewal=agreement.auto_renewal,
+        renewal_lead_days=agreement.renewal_lead_days,
+        summary=agreement.summary,
+        predecessor=agreement,
+        status=AgreementStatus.DRAFT,
+    )
+    core.save(successor, acting_user)
+    for t in agreement.titles.all():
+        core.save(AgreementTitle(agreement=successor, language=t.language, title=t.title), acting_user)
+    for p in agreement.parties.all():
+        core.save(
+            AgreementParty(agreement=successor, organization_id=p.organization_id, role=p.role, signatory_id=p.signatory_id,
+                           signatory_name=p.signatory_name),
+            acting_user,
+        )
+    for c in agreement.commitments.all():
+        copy = Commitment(agreement=successor, **{f: getattr(c, f) for f in COMMITMENT_FIELDS})
+        core.save(copy, acting_user)
+    _refresh_search(successor)
+    today = timezone.localdate()
+    _event(successor, EventKind.CREATED, today, acting_user, renews=agreement.pk)
+    _event(agreement, EventKind.RENEWED, today, acting_user, successor=successor.pk)
+    if signed_on:
+        successor = agreement_sign(agreement=successor, acting_user=acting_user, signed_on=signed_on)
+    return successor
+
+
+@transaction.atomic
+def agreement_expire_due(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Expire active agreements past their date; extend those that renew automatically.
+
+    Run daily by the renewal job; a second run the same day changes nothing.
+    """
+    today = today or timezone.localdate()
+    counts = {"expired": 0, "auto_renewed": 0}
+    due = Agreement.objects.select_for_update().filter(status=AgreementStatus.ACTIVE, expires_on__lt=today)
+    for agreement in due:
+        if agreement.auto_renewal and agreement.effective_on:
+            term = agreement.expires_on - agreement.effective_on
+            old = agreement.expires_on
+            while agreement.expires_on < today:
+                agreement.expires_on = agreement.expires_on + term
+            core.save(agreement, None, validate=False)
+            _event(agreement, EventKind.AUTO_RENEWED, old, None, until=agreement.expires_on)
+            counts["auto_renewed"] += 1
+        else:
+            agreement.status = AgreementStatus.EXPIRED
+            core.save(agreement, None, validate=False)
+            _event(agreement, EventKind.EXPIRED, agreement.expires_on, None)
+            counts["expired"] += 1
+    return counts
+
+
+@transaction.atomic
+def evidence_add(*, commitment: Commitment, acting_user, data: Mapping[str, Any]) -> Evidence:
+    _require_row(acting_user, commitment.agreement, CHANGE)
+    evidence = Evidence(commitment=commitment)
+    for field in ("happened_on", "note", "quantity", "url"):
+        if field in data:
+            setattr(evidence, field, data[field] if data[field] is not None or field == "quantity" else "")
+    return core.save(evidence, acting_user)
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, acting_user) -> None:
+    _require_row(acting_user, evidence.commitment.agreement, CHANGE)
+    core.delete(evidence, acting_user)
+
+
+def _sniff(head: bytes, data_reader) -> tuple[str, str] | None:
+    for signature, content_type, extension in DOCUMENT_SIGNATURES:
+        if head.startswith(signature):
+            if extension == ".docx":
+                import zipfile
+
+                try:
+                    with zipfile.ZipFile(data_reader()) as archive:
+                        names = set(archive.namelist())
+                except zipfile.BadZipFile:
+                    return None
+                if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
+                    return None
+            return content_type, extension
+    return None
+
+
+@transaction.atomic
+def document_add(*, agreement: Agreement, acting_user, upload, kind: str, language: str = "") -> AgreementDocument:
+    """Attach a PDF, DOCX, PNG or JPEG, recognised by its content, within the size limit."""
+    _require_row(acting_user, agreement, CHANGE)
+    limit = settings.ACCORD_DOCUMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": [_("The file is %(size)s MB; the limit is %(limit)s MB.")
+                      % {"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)}]}
+        )
+    upload.seek(0)
+    data = upload.read()
+    sniffed = _sniff(data[:16], lambda: __import__("io").BytesIO(data))
+    if sniffed is None:
+        raise ValidationError({"file": [_("Only PDF, Word (DOCX), PNG and JPEG files can be attached.")]})
+    content_type, _extension = sniffed
+    document = AgreementDocument(
+        agreement=agreement,
+        kind=kind,
+        language=language or "",
+        filename=(upload.name or "document").rsplit("/", 1)[-1][:255],
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    document.file.save(document.filename, ContentFile(data), save=False)
+    try:
+        core.save(document, acting_user, exclude=["file"])
+    except ValidationError:
+        document.file.delete(save=False)
+        raise
+    _event(agreement, EventKind.DOCUMENT_ADDED, timezone.localdate(), acting_user, document=document.filename)
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: AgreementDocument, acting_user) -> None:
+    _require_row(acting_user, document.agreement, CHANGE)
+    stored = document.file.name
+    core.delete(document, acting_user)
+    storage = document.file.storage
+    transaction.on_commit(lambda: storage.delete(stored))

@@ -1,0 +1,8 @@
+def unread(request):
+    """The number of unread notifications, for the badge in the navigation bar."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from accord.notifications.models import Notification
+
+    return {"unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count()}
