@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every language field (names, titles, documents, commitments) shares one enum.
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "accord.partners.languages.language_choices"},
 }
 
 

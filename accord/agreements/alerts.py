@@ -6,12 +6,20 @@ import datetime
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accord.agreements.choices import AgreementStatus
 from accord.agreements.models import Agreement
 from accord.agreements.services import agreement_expire_due
 from accord.notifications.services import Item, notify, send_digests
+
+
+def _in_reader_language(render) -> str:
+    # Rendered when read, in the language active then: notify() reads it once per
+    # recipient, in that recipient's language.
+    return lazy(render, str)()
 
 
 def renewal_items(today: datetime.date) -> list[Item]:
@@ -25,9 +33,17 @@ def renewal_items(today: datetime.date) -> list[Item]:
                 organization_id=agreement.owner_id,
                 kind="agreement_renewal",
                 key=f"agreement:{agreement.pk}:renewal:{agreement.expires_on.isoformat()}",
-                title=_("Renew “%(title)s”: it expires on %(date)s.")
-                % {"title": agreement.title, "date": agreement.expires_on.isoformat()},
-                body=_("%(days)s days left.") % {"days": (agreement.expires_on - today).days},
+                title=_in_reader_language(
+                    lambda a=agreement: (
+                        _("Renew “%(title)s”: it expires on %(date)s.")
+                        % {"title": a.title, "date": a.expires_on.isoformat()}
+                    )
+                ),
+                body=_in_reader_language(
+                    lambda days=(agreement.expires_on - today).days: (
+                        ngettext("%(days)s day left.", "%(days)s days left.", days) % {"days": days}
+                    )
+                ),
                 url=agreement.get_absolute_url(),
                 due_on=agreement.expires_on,
             )
@@ -41,8 +57,12 @@ def renewal_items(today: datetime.date) -> list[Item]:
                 organization_id=agreement.owner_id,
                 kind="agreement_lapsed",
                 key=f"agreement:{agreement.pk}:lapsed:{agreement.expires_on.isoformat()}",
-                title=_("“%(title)s” lapsed on %(date)s and was not renewed.")
-                % {"title": agreement.title, "date": agreement.expires_on.isoformat()},
+                title=_in_reader_language(
+                    lambda a=agreement: (
+                        _("“%(title)s” lapsed on %(date)s and was not renewed.")
+                        % {"title": a.title, "date": a.expires_on.isoformat()}
+                    )
+                ),
                 url=agreement.get_absolute_url(),
                 due_on=agreement.expires_on,
             )

@@ -31,8 +31,11 @@ def academic_year_bounds(year: str) -> tuple[datetime.date, datetime.date]:
 def _agreements(user, action: str) -> QuerySet[Agreement]:
     return (
         Agreement.objects.restrict(user, action)
-        .select_related("owner")
+        # The successor is read by health(); joined here so a list does not ask once per row.
+        .select_related("owner", "successor")
         .annotate(last_evidence=Max("commitments__evidence__happened_on"))
+        # Meta.ordering is dropped from a query with an aggregate; pages need a stable order.
+        .order_by(*Agreement._meta.ordering)
     )
 
 

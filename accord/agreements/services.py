@@ -6,6 +6,7 @@ Every function is atomic, checks the acting user's rights, writes history throug
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import hashlib
 from collections.abc import Iterable, Mapping
@@ -93,6 +94,10 @@ def _check_rows_unique(rows: Rows) -> None:
             continue
         org = row.get("organization")
         key = getattr(org, "pk", org)
+        if key is None:
+            # A row that names no organisation (an update of other fields, or a blank form
+            # row) is not a duplicate; what it keeps is checked once saved.
+            continue
         if key in seen:
             raise ValidationError(
                 {"parties": [_("Row %(row)s: the same organisation is given twice.") % {"row": number}]}
@@ -149,6 +154,23 @@ def _check_owner(user, owner) -> None:
         raise PermissionDenied(_("You cannot give records to an organisation outside your own."))
 
 
+def _check_reference(agreement: Agreement) -> None:
+    # The database constraint would only say "constraint violated", away from the field.
+    if agreement.reference and (
+        Agreement.objects.filter(owner_id=agreement.owner_id, reference=agreement.reference)
+        .exclude(pk=agreement.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "reference": [
+                    _("Another agreement of this organisation already has the reference %(reference)s.")
+                    % {"reference": agreement.reference}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def agreement_create(
     *, acting_user, data: Mapping[str, Any], titles: Rows = None, parties: Rows = None, commitments: Rows = None
@@ -162,6 +184,7 @@ def agreement_create(
     _check_owner(acting_user, agreement.owner)
     if data.get("status") == AgreementStatus.NEGOTIATING:
         agreement.status = AgreementStatus.NEGOTIATING
+    _check_reference(agreement)
     core.save(agreement, acting_user)
     _save_children(agreement, acting_user, titles, parties or [], commitments)
     _refresh_search(agreement)
@@ -191,6 +214,7 @@ def agreement_update(
         AgreementStatus.NEGOTIATING,
     ):
         agreement.status = data["status"]
+    _check_reference(agreement)
     core.save(agreement, acting_user)
     _save_children(agreement, acting_user, titles, parties, commitments)
     _refresh_search(agreement)
@@ -311,6 +335,29 @@ def agreement_renew(
     return successor
 
 
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _term_extender(effective_on: datetime.date, expires_on: datetime.date):
+    """How one more term of the agreement extends an expiry date.
+
+    Terms are usually whole months or years, written to the day before the anniversary
+    (15 March 2021 to 14 March 2026) or to the anniversary itself (1 January 2023 to
+    1 January 2025); those are extended in calendar months, so that leap days do not move
+    the date. Any other term is extended by its number of days.
+    """
+    for shift in (datetime.timedelta(days=1), datetime.timedelta(0)):
+        end = expires_on + shift
+        months = (end.year - effective_on.year) * 12 + end.month - effective_on.month
+        if months > 0 and _add_months(effective_on, months) == end:
+            return lambda day, shift=shift, months=months: _add_months(day + shift, months) - shift
+    term = datetime.timedelta(days=max((expires_on - effective_on).days, 1))
+    return lambda day: day + term
+
+
 @transaction.atomic
 def agreement_expire_due(*, today: datetime.date | None = None) -> dict[str, int]:
     """Expire active agreements past their date; extend those that renew automatically.
@@ -322,10 +369,10 @@ def agreement_expire_due(*, today: datetime.date | None = None) -> dict[str, int
     due = Agreement.objects.select_for_update().filter(status=AgreementStatus.ACTIVE, expires_on__lt=today)
     for agreement in due:
         if agreement.auto_renewal and agreement.effective_on:
-            term = agreement.expires_on - agreement.effective_on
+            next_term = _term_extender(agreement.effective_on, agreement.expires_on)
             old = agreement.expires_on
             while agreement.expires_on < today:
-                agreement.expires_on = agreement.expires_on + term
+                agreement.expires_on = next_term(agreement.expires_on)
             core.save(agreement, None, validate=False)
             _event(agreement, EventKind.AUTO_RENEWED, old, None, until=agreement.expires_on)
             counts["auto_renewed"] += 1

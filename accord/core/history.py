@@ -13,9 +13,14 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 HIDDEN_FIELDS = {"search_text", "updated_at", "created_at", "id"}
-ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+ACTIONS = {
+    "+": pgettext_lazy("history action", "created"),
+    "~": pgettext_lazy("history action", "changed"),
+    "-": pgettext_lazy("history action", "deleted"),
+}
 
 
 @dataclass
@@ -115,7 +120,7 @@ def related_fk(model, related) -> str:
 
 
 def _label(model, row) -> str:
-    for attr in ("name", "value", "username"):
+    for attr in ("name", "value", "username", "title", "filename"):
         if hasattr(row, attr):
             return str(getattr(row, attr))
     return str(row.id)

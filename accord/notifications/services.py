@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accord.accounts.models import User
 from accord.notifications.models import Notification
@@ -18,7 +18,10 @@ from accord.notifications.models import Notification
 
 @dataclass
 class Item:
-    """Something to tell the managers of ``organization`` about, once."""
+    """Something to tell the managers of ``organization`` about, once.
+
+    ``title`` and ``body`` may be lazy texts: each recipient gets them in their language.
+    """
 
     organization_id: int
     kind: str
@@ -46,14 +49,17 @@ def notify(items: list[Item]) -> list[Notification]:
     new: list[Notification] = []
     for item in items:
         for user in recipients.get(item.organization_id, []):
+            # A lazy title or body is written in the recipient's own language.
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                title, body = str(item.title)[:300], str(item.body)
             notification, created = Notification.objects.get_or_create(
                 recipient=user,
                 key=item.key,
                 defaults={
                     "organization_id": item.organization_id,
                     "kind": item.kind,
-                    "title": item.title[:300],
-                    "body": item.body,
+                    "title": title,
+                    "body": body,
                     "url": item.url,
                     "due_on": item.due_on,
                 },
@@ -74,7 +80,9 @@ def send_digests(notifications: list[Notification], *, base_url: str = "") -> in
         if not user.email:
             continue
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = _("accord: %(count)s item(s) need your attention") % {"count": len(items)}
+            subject = ngettext(
+                "accord: %(count)s item needs your attention", "accord: %(count)s items need your attention", len(items)
+            ) % {"count": len(items)}
             body = render_to_string("notifications/digest.txt", {"user": user, "items": items, "base_url": base_url})
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
         Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=timezone.now())

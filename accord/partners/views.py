@@ -14,8 +14,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from accord.agreements.views import agreements_of_organization
 from accord.core.history import history
 from accord.core.services import ConflictError
 from accord.core.tabular import TableError, csv_response, read_table, run_import, xlsx_response
@@ -92,8 +94,11 @@ def organization_detail(request, pk: int):
         )
         return redirect(org.merged_into)
     can_change = Organization.objects.restrict(request.user, CHANGE).filter(pk=org.pk).exists()
+    agreements, agreements_more = agreements_of_organization(request.user, org)
     context = {
         "org": org,
+        "agreements": agreements,
+        "agreements_more": agreements_more,
         "can_change": can_change,
         "can_delete": can_change and user_can(request.user, DELETE),
         "history": history(
@@ -289,7 +294,12 @@ def organization_import(request):
         if report is not None and report.committed:
             path.unlink(missing_ok=True)
             request.session.pop("partners_import", None)
-            messages.success(request, _("%(count)s organisations were imported.") % {"count": len(report.created)})
+            count = len(report.created)
+            messages.success(
+                request,
+                ngettext("%(count)s organisation was imported.", "%(count)s organisations were imported.", count)
+                % {"count": count},
+            )
             return redirect("partners:organization_list")
         context.update(report=report)
         status = 400

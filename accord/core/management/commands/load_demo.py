@@ -1,13 +1,18 @@
-"""``python manage.py load_demo``: load the demo organisations, people and users (safe to run again)."""
+"""``python manage.py load_demo``: load the demo organisations, people, users and agreements (safe to run again)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
 
-from accord.partners.demo import DemoError, load_demo
+from accord.accounts.models import User
+from accord.agreements.demo import load_demo_agreements
+from accord.partners.demo import ADMIN_USERNAME, DemoError, load_demo
 
 
 class Command(BaseCommand):
-    help = _("Load the demo organisations, people and users of the seed articles. Running it again changes nothing.")
+    help = _(
+        "Load the demo organisations, people, users and agreements of the seed articles. "
+        "Running it again changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -15,7 +20,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, quiet: bool = False, **options):
+        stdout = None if quiet else self.stdout
         try:
-            load_demo(stdout=None if quiet else self.stdout)
+            load_demo(stdout=stdout)
+            # The partners demo made sure this superuser exists; the agreements are written as it.
+            admin = User.objects.get(username=ADMIN_USERNAME)
+            load_demo_agreements(acting_user=admin, stdout=stdout)
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
