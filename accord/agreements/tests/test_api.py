@@ -16,6 +16,7 @@ import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -41,6 +42,17 @@ D = datetime.date
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode." * 4
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    """Every test runs on 15 January 2026, whatever the clock says."""
+    real = timezone.localdate
+    day = D(2026, 1, 15)
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, timezone=None: day if value is None else real(value, timezone)
+    )
+    return day
 
 
 def _client(user=None) -> APIClient:
@@ -276,6 +288,10 @@ def test_list_shows_only_the_agreements_of_the_callers_organisations(users, reco
         ({"status": "draft"}, {"Cooperation with Guangxi Normal University"}),
         ({"kind": "mou"}, {"Cooperation with Guangxi Normal University", "MoU on student exchange with LNTU"}),
         ({"kind": "moa"}, set()),
+        ({"health": "active"}, {"MoU on student exchange with LNTU"}),
+        ({"health": "at_risk"}, set()),
+        ({"expiring": "3300"}, {"MoU on student exchange with LNTU"}),  # 9 January 2035 is 3282 days away
+        ({"expiring": "3000"}, set()),
         (
             {"activity": "student_exchange"},
             {"Cooperation with Guangxi Normal University", "MoU on student exchange with LNTU"},
