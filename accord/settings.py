@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "accord.accounts",
     "accord.partners",
     "accord.agreements",
+    "accord.engagements",
+    "accord.sources",
     "accord.notifications",
 ]
 
@@ -247,6 +249,7 @@ ACCORD_AREAS = [
     ("partners", _("Partners")),
     ("agreements", _("Agreements")),
     ("engagements", _("Engagements")),
+    ("sources", _("Sources")),
     ("mobility", _("Mobility")),
     ("funding", _("Funding")),
     ("plans", _("Plans")),

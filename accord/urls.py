@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("accord.accounts.urls")),
     path("partners/", include("accord.partners.urls")),
     path("agreements/", include("accord.agreements.urls")),
+    path("engagements/", include("accord.engagements.urls")),
+    path("sources/", include("accord.sources.urls")),
     path("notifications/", include("accord.notifications.urls")),
     path("api/v1/", include("accord.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

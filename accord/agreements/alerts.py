@@ -77,7 +77,33 @@ def notify_renewals(*, today: datetime.date | None = None, base_url: str = "") -
     """
     today = today or timezone.localdate()
     counts = agreement_expire_due(today=today)
-    new = notify(renewal_items(today))
+    new = notify(renewal_items(today) + action_items(today))
     counts["notifications"] = len(new)
     counts["emails"] = send_digests(new, base_url=base_url)
     return counts
+
+
+def action_items(today: datetime.date) -> list[Item]:
+    """Follow-up actions coming due within a week, and those overdue: each told once."""
+    from accord.engagements.models import ActionStatus, FollowUpAction
+
+    items: list[Item] = []
+    soon = today + datetime.timedelta(days=7)
+    for action in FollowUpAction.objects.filter(status=ActionStatus.OPEN, due_on__isnull=False, due_on__lte=soon):
+        overdue = action.due_on < today
+        items.append(
+            Item(
+                organization_id=action.owner_id,
+                kind="action_overdue" if overdue else "action_due",
+                key=f"action:{action.pk}:{'overdue' if overdue else 'due'}:{action.due_on.isoformat()}",
+                title=_in_reader_language(
+                    lambda a=action, late=overdue: (
+                        (_("Overdue since %(date)s: %(title)s") if late else _("Due on %(date)s: %(title)s"))
+                        % {"date": a.due_on.isoformat(), "title": a.title}
+                    )
+                ),
+                url=action.get_absolute_url(),
+                due_on=action.due_on,
+            )
+        )
+    return items

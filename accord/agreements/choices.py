@@ -95,7 +95,13 @@ class EventKind(models.TextChoices):
 # here as data (and loaded into ActivityType by a migration) so offices can add their own.
 ACTIVITY_TYPES = [
     ("student_exchange", "Student exchange", "Trao đổi sinh viên", "Échange d'étudiants", "การแลกเปลี่ยนนักศึกษา"),
-    ("staff_exchange", "Lecturer/expert exchange", "Trao đổi giảng viên, chuyên gia", "Échange d'enseignants et d'experts", "การแลกเปลี่ยนอาจารย์และผู้เชี่ยวชาญ"),
+    (
+        "staff_exchange",
+        "Lecturer/expert exchange",
+        "Trao đổi giảng viên, chuyên gia",
+        "Échange d'enseignants et d'experts",
+        "การแลกเปลี่ยนอาจารย์และผู้เชี่ยวชาญ",
+    ),
     ("joint_training", "Joint training", "Liên kết đào tạo", "Formation conjointe", "การจัดการศึกษาร่วม"),
     ("joint_degree", "Joint degree", "Đào tạo cấp bằng chung", "Diplôme conjoint", "ปริญญาร่วม"),
     ("scholarship", "Scholarship", "Học bổng", "Bourse", "ทุนการศึกษา"),
@@ -108,11 +114,33 @@ ACTIVITY_TYPES = [
     ("volunteer_teaching", "Volunteer teaching", "Tình nguyện giảng dạy", "Enseignement bénévole", "อาสาสมัครสอน"),
     ("internship", "Internship", "Thực tập", "Stage", "การฝึกงาน"),
     ("career_orientation", "Career orientation", "Hướng nghiệp", "Orientation professionnelle", "การแนะแนวอาชีพ"),
-    ("digital_transformation", "Digital transformation", "Chuyển đổi số", "Transformation numérique", "การเปลี่ยนผ่านสู่ดิจิทัล"),
-    ("ai_in_education", "AI in education", "Trí tuệ nhân tạo trong giáo dục", "IA dans l'éducation", "ปัญญาประดิษฐ์ในการศึกษา"),
-    ("technology_transfer", "Technology transfer", "Chuyển giao công nghệ", "Transfert de technologie", "การถ่ายทอดเทคโนโลยี"),
+    (
+        "digital_transformation",
+        "Digital transformation",
+        "Chuyển đổi số",
+        "Transformation numérique",
+        "การเปลี่ยนผ่านสู่ดิจิทัล",
+    ),
+    (
+        "ai_in_education",
+        "AI in education",
+        "Trí tuệ nhân tạo trong giáo dục",
+        "IA dans l'éducation",
+        "ปัญญาประดิษฐ์ในการศึกษา",
+    ),
+    (
+        "technology_transfer",
+        "Technology transfer",
+        "Chuyển giao công nghệ",
+        "Transfert de technologie",
+        "การถ่ายทอดเทคโนโลยี",
+    ),
     ("other", "Other", "Khác", "Autre", "อื่น ๆ"),
 ]
 
 # Activity types whose commitments are mobility (they become EWP cooperation conditions).
-MOBILITY_ACTIVITIES = {"student_exchange": "student-studies", "staff_exchange": "staff-teacher", "internship": "student-traineeship"}
+MOBILITY_ACTIVITIES = {
+    "student_exchange": "student-studies",
+    "staff_exchange": "staff-teacher",
+    "internship": "student-traineeship",
+}

@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -128,6 +129,8 @@ class Agreement(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
     search_text = models.TextField(editable=False, default="")
 
+    citations = GenericRelation("sources.Citation", related_query_name="agreement")
+
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
@@ -186,7 +189,9 @@ class AgreementTitle(BaseModel):
         verbose_name = _("title")
         verbose_name_plural = _("titles")
         ordering = ["language"]
-        constraints = [models.UniqueConstraint(fields=["agreement", "language"], name="unique_agreement_title_language")]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "language"], name="unique_agreement_title_language")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -201,7 +206,10 @@ class AgreementParty(BaseModel):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
     organization = models.ForeignKey(
-        "partners.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="agreement_parties"
+        "partners.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="agreement_parties",
     )
     role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices, default=PartyRole.SIGNATORY)
     signatory = models.ForeignKey(
@@ -213,7 +221,10 @@ class AgreementParty(BaseModel):
         related_name="signed_agreements",
     )
     signatory_name = models.CharField(
-        _("signatory (name and title)"), max_length=255, blank=True, help_text=_("When the person is not in the directory.")
+        _("signatory (name and title)"),
+        max_length=255,
+        blank=True,
+        help_text=_("When the person is not in the directory."),
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
 
@@ -264,13 +275,19 @@ class Commitment(BaseModel):
         help_text=_("Four-digit ISCED-F 2013 codes separated by commas, such as 0613, 0714."),
     )
     language = models.CharField(
-        _("language of instruction"), max_length=16, choices=language_choices, blank=True, validators=[validate_language]
+        _("language of instruction"),
+        max_length=16,
+        choices=language_choices,
+        blank=True,
+        validators=[validate_language],
     )
     cefr_level = models.CharField(_("CEFR level"), max_length=2, choices=CefrLevel.choices, blank=True)
     eqf_levels = models.CharField(
         _("EQF levels"), max_length=40, blank=True, validators=[validate_eqf_levels], help_text=_("Such as 6, 7.")
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    citations = GenericRelation("sources.Citation", related_query_name="commitment")
 
     class Meta:
         verbose_name = _("commitment")
@@ -316,6 +333,14 @@ class Evidence(BaseModel):
         validators=[MinValueValidator(0, message=_("A quantity cannot be negative."))],
     )
     url = models.URLField(_("link"), blank=True)
+    engagement = models.ForeignKey(
+        "engagements.Engagement",
+        verbose_name=_("engagement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence_for",
+    )
 
     class Meta:
         verbose_name = _("evidence")
@@ -374,7 +399,9 @@ class AgreementEvent(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     date = models.DateField(_("date"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     parameters = models.JSONField(default=dict, blank=True)
 

@@ -52,7 +52,9 @@ def agreement_detail(*, user, pk: int) -> Agreement:
         .prefetch_related(
             "titles",
             "documents",
-            Prefetch("parties", queryset=AgreementParty.objects.select_related("organization", "signatory").order_by("id")),
+            Prefetch(
+                "parties", queryset=AgreementParty.objects.select_related("organization", "signatory").order_by("id")
+            ),
             Prefetch(
                 "commitments",
                 queryset=Commitment.objects.select_related("activity_type").prefetch_related(
@@ -118,8 +120,11 @@ def health_q(value: str, today: datetime.date | None = None) -> Q:
     dormant_since = today - datetime.timedelta(days=settings.ACCORD_DORMANT_DAYS)
     in_window = Q(expires_on__isnull=False) & Q(expires_on__gte=today)
     if value == AgreementHealth.ACTIVE:
-        return active & ~health_q(AgreementHealth.LAPSED, today) & ~health_q(AgreementHealth.AT_RISK, today) & ~health_q(
-            AgreementHealth.DORMANT, today
+        return (
+            active
+            & ~health_q(AgreementHealth.LAPSED, today)
+            & ~health_q(AgreementHealth.AT_RISK, today)
+            & ~health_q(AgreementHealth.DORMANT, today)
         )
     if value == AgreementHealth.LAPSED:
         return (active & Q(expires_on__lt=today)) | Q(status=AgreementStatus.EXPIRED, successor__isnull=True)

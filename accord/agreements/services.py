@@ -35,14 +35,33 @@ from accord.core.text import fold
 from accord.partners.models import Organization
 
 AGREEMENT_FIELDS = [
-    "kind", "title", "title_language", "reference", "owner", "signed_on", "effective_on", "expires_on",
-    "auto_renewal", "renewal_lead_days", "summary", "notes",
+    "kind",
+    "title",
+    "title_language",
+    "reference",
+    "owner",
+    "signed_on",
+    "effective_on",
+    "expires_on",
+    "auto_renewal",
+    "renewal_lead_days",
+    "summary",
+    "notes",
 ]
 TITLE_FIELDS = ["language", "title"]
 PARTY_FIELDS = ["organization", "role", "signatory", "signatory_name", "signed_on"]
 COMMITMENT_FIELDS = [
-    "activity_type", "description", "direction", "quantity_per_year", "unit", "academic_years", "subject_areas",
-    "language", "cefr_level", "eqf_levels", "position",
+    "activity_type",
+    "description",
+    "direction",
+    "quantity_per_year",
+    "unit",
+    "academic_years",
+    "subject_areas",
+    "language",
+    "cefr_level",
+    "eqf_levels",
+    "position",
 ]
 Rows = Iterable[Mapping[str, Any]] | None
 
@@ -127,7 +146,9 @@ def _save_children(agreement: Agreement, user, titles: Rows, parties: Rows, comm
         if rows is None:
             continue
         try:
-            core.sync_children(parent=agreement, model=model, fk_name="agreement", rows=rows, fields=fields, user=user, label=label)
+            core.sync_children(
+                parent=agreement, model=model, fk_name="agreement", rows=rows, fields=fields, user=user, label=label
+            )
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 errors.setdefault(key, []).extend(messages)
@@ -228,7 +249,12 @@ def agreement_delete(*, agreement: Agreement, acting_user) -> None:
         raise ValidationError(_("Only drafts can be deleted; terminate a signed agreement instead."))
     if Agreement.objects.filter(predecessor=agreement).exists():
         raise ValidationError(_("This agreement was renewed; it stays in the history of the partnership."))
-    for child in [*agreement.titles.all(), *agreement.parties.all(), *agreement.commitments.all(), *agreement.documents.all()]:
+    for child in [
+        *agreement.titles.all(),
+        *agreement.parties.all(),
+        *agreement.commitments.all(),
+        *agreement.documents.all(),
+    ]:
         core.delete(child, acting_user)
     core.delete(agreement, acting_user)
 
@@ -319,8 +345,13 @@ def agreement_renew(
         core.save(AgreementTitle(agreement=successor, language=t.language, title=t.title), acting_user)
     for p in agreement.parties.all():
         core.save(
-            AgreementParty(agreement=successor, organization_id=p.organization_id, role=p.role, signatory_id=p.signatory_id,
-                           signatory_name=p.signatory_name),
+            AgreementParty(
+                agreement=successor,
+                organization_id=p.organization_id,
+                role=p.role,
+                signatory_id=p.signatory_id,
+                signatory_name=p.signatory_name,
+            ),
             acting_user,
         )
     for c in agreement.commitments.all():
@@ -391,6 +422,21 @@ def evidence_add(*, commitment: Commitment, acting_user, data: Mapping[str, Any]
     for field in ("happened_on", "note", "quantity", "url"):
         if field in data:
             setattr(evidence, field, data[field] if data[field] is not None or field == "quantity" else "")
+    engagement = data.get("engagement")
+    if engagement is not None:
+        # An engagement held under the commitment is evidence of it; it must be one the user can see.
+        from accord.engagements.models import Engagement
+
+        if (
+            not acting_user.is_superuser
+            and not Engagement.objects.restrict(acting_user).filter(pk=engagement.pk).exists()
+        ):
+            raise ValidationError({"engagement": [_("Choose an engagement you can see.")]})
+        evidence.engagement = engagement
+        if evidence.happened_on is None:
+            evidence.happened_on = engagement.starts_on
+        if not evidence.note:
+            evidence.note = engagement.title
     return core.save(evidence, acting_user)
 
 
@@ -424,8 +470,12 @@ def document_add(*, agreement: Agreement, acting_user, upload, kind: str, langua
     limit = settings.ACCORD_DOCUMENT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
-            {"file": [_("The file is %(size)s MB; the limit is %(limit)s MB.")
-                      % {"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)}]}
+            {
+                "file": [
+                    _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                    % {"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)}
+                ]
+            }
         )
     upload.seek(0)
     data = upload.read()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -79,6 +80,8 @@ class Organization(BaseModel):
     # The name folded, so that "Quảng Ninh" sorts with "Quang Ninh" and "Đại học" with "Dai hoc"
     # whatever the database's collation.
     sort_name = models.CharField(max_length=255, editable=False, default="", db_index=True)
+
+    citations = GenericRelation("sources.Citation", related_query_name="organization")
 
     class Meta:
         verbose_name = _("organisation")

@@ -344,12 +344,24 @@ def organization_merge(*, source: Organization, target: Organization, acting_use
             except IntegrityError:
                 # The target already has this entry (the same name or fact): the copy goes.
                 core.delete(relation.related_model._default_manager.get(pk=row.pk), acting_user)
+    _move_citations(source, target, acting_user)
     source.merged_into = target
     source.shared = False
     core.save(source, acting_user, validate=False)
     organization_refresh_search(target)
     organization_refresh_search(source)
     return target
+
+
+def _move_citations(source: Organization, target: Organization, user) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from accord.sources.models import Citation
+
+    content_type = ContentType.objects.get_for_model(Organization)
+    for citation in Citation.objects.filter(content_type=content_type, object_id=source.pk):
+        citation.object_id = target.pk
+        core.save(citation, user, validate=False)
 
 
 def _person_search(person: Person) -> str:

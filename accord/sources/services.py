@@ -1,0 +1,134 @@
+"""Writes to sources, stories and citations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accord.core import services as core
+from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, scope_ids
+from accord.core.text import fold
+from accord.sources.models import Citation, Source, Story
+
+SOURCE_FIELDS = ["kind", "title", "url", "publisher", "published_on", "language", "text", "story", "owner"]
+
+
+def _require_row(user, obj, action: str) -> None:
+    core.require(user, action)
+    if not type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("You cannot change this record."))
+
+
+def _check_owner(user, owner) -> None:
+    if owner is None:
+        raise ValidationError({"owner": [_("Choose the organisation that keeps this record.")]})
+    if not user.is_superuser and owner.pk not in scope_ids(user):
+        raise PermissionDenied(_("You cannot give records to an organisation outside your own."))
+
+
+def _apply(source: Source, data: Mapping[str, Any]) -> None:
+    for field in SOURCE_FIELDS:
+        if field in data:
+            value = data[field]
+            if value is None and field not in {"published_on", "story", "owner"}:
+                value = ""
+            setattr(source, field, value)
+
+
+def _refresh(source: Source) -> None:
+    text = " | ".join(fold(p) for p in [source.title, source.publisher, source.url, source.text[:5000]] if p)
+    Source.objects.filter(pk=source.pk).update(search_text=text)
+    source.search_text = text
+
+
+@transaction.atomic
+def source_create(*, acting_user, data: Mapping[str, Any], upload=None) -> Source:
+    core.require(acting_user, ADD)
+    source = Source()
+    _apply(source, data)
+    if source.owner_id is None:
+        source.owner = acting_user.home_organization
+    _check_owner(acting_user, source.owner)
+    if source.story_id and not Story.objects.restrict(acting_user).filter(pk=source.story_id).exists():
+        raise ValidationError({"story": [_("Choose a story you can see.")]})
+    if not (source.url or source.text or upload):
+        raise ValidationError({"url": [_("Give the address, the text or a file of the source.")]})
+    if upload is not None:
+        source.filename = (upload.name or "source").rsplit("/", 1)[-1][:255]
+        source.file.save(source.filename, upload, save=False)
+    core.save(source, acting_user, exclude=["file"])
+    _refresh(source)
+    return source
+
+
+@transaction.atomic
+def source_update(*, source: Source, acting_user, data: Mapping[str, Any], expected_updated_at=None) -> Source:
+    _require_row(acting_user, source, CHANGE)
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    core.check_version(source, expected_updated_at)
+    _apply(source, data)
+    if "owner" in data:
+        _check_owner(acting_user, source.owner)
+    core.save(source, acting_user, exclude=["file"])
+    _refresh(source)
+    return source
+
+
+@transaction.atomic
+def source_delete(*, source: Source, acting_user, remove_citations: bool = False) -> None:
+    """Delete a source. A cited source is deleted only when the user confirmed that its
+    citations go too, so no record is ever left citing nothing."""
+    _require_row(acting_user, source, DELETE)
+    citations = list(source.citations.all())
+    if citations and not remove_citations:
+        raise ValidationError(
+            _("This source is cited by %(count)s record(s); confirm to remove those citations too.")
+            % {"count": len(citations)},
+            code="cited",
+        )
+    for citation in citations:
+        core.delete(citation, acting_user)
+    core.delete(source, acting_user)
+
+
+@transaction.atomic
+def story_create(*, acting_user, title: str, summary: str = "", owner=None, sources=()) -> Story:
+    core.require(acting_user, ADD)
+    owner = owner or acting_user.home_organization
+    _check_owner(acting_user, owner)
+    story = core.save(Story(title=title, summary=summary, owner=owner), acting_user)
+    for source in sources:
+        _require_row(acting_user, source, CHANGE)
+        source.story = story
+        core.save(source, acting_user, validate=False)
+    return story
+
+
+@transaction.atomic
+def citation_add(*, acting_user, record, source: Source, passage: str = "", note: str = "") -> Citation:
+    """Cite ``source`` on ``record``: the user must be able to change the record and see the source."""
+    model = type(record)
+    core.require(acting_user, CHANGE)
+    if not model.objects.restrict(acting_user, CHANGE).filter(pk=record.pk).exists():
+        raise PermissionDenied(_("You cannot change this record."))
+    if not Source.objects.restrict(acting_user, VIEW).filter(pk=source.pk).exists():
+        raise ValidationError({"source": [_("Choose a source you can see.")]})
+    content_type = ContentType.objects.get_for_model(model)
+    if Citation.objects.filter(source=source, content_type=content_type, object_id=record.pk, passage=passage).exists():
+        raise ValidationError({"source": [_("This record already cites this passage.")]})
+    citation = Citation(source=source, content_type=content_type, object_id=record.pk, passage=passage, note=note)
+    return core.save(citation, acting_user)
+
+
+@transaction.atomic
+def citation_delete(*, citation: Citation, acting_user) -> None:
+    model = citation.content_type.model_class()
+    core.require(acting_user, CHANGE)
+    if not model.objects.restrict(acting_user, CHANGE).filter(pk=citation.object_id).exists():
+        raise PermissionDenied(_("You cannot change this record."))
+    core.delete(citation, acting_user)
