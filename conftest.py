@@ -25,6 +25,22 @@ def _media_and_var(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _vocabularies(request):
+    """Tests that run against a flushed database (live server, transactional) would lose the
+    activity types that a migration loads; put them back for every test that uses the database."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        return
+    from accord.agreements.choices import ensure_activity_types
+
+    ensure_activity_types()
+
+
 @pytest.fixture
 def tenants(db):
     """The home organisations: {"qn": DoET, "hlu": …, "qui": …, "hp": …}."""

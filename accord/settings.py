@@ -219,7 +219,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Every language field (names, titles, documents, commitments) shares one enum.
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "accord.partners.languages.language_choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "accord.partners.languages.language_choices",
+        # An engagement's dates and an action's due date share one precision (day or month).
+        "DatePrecisionEnum": "accord.engagements.models.DatePrecision",
+    },
 }
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgreementKind(models.TextChoices):
@@ -19,7 +20,7 @@ class AgreementKind(models.TextChoices):
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     NEGOTIATING = "negotiating", _("Negotiating")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("agreement status", "Active")
     EXPIRED = "expired", _("Expired")
     TERMINATED = "terminated", _("Terminated")
     SUPERSEDED = "superseded", _("Superseded")
@@ -28,9 +29,9 @@ class AgreementStatus(models.TextChoices):
 class AgreementHealth(models.TextChoices):
     """How an agreement is doing, computed from its dates and the evidence of its commitments."""
 
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("agreement health", "Active")
     DORMANT = "dormant", _("Dormant")
-    AT_RISK = "at_risk", _("At risk")
+    AT_RISK = "at_risk", _("Due for renewal")
     LAPSED = "lapsed", _("Lapsed")
     NOT_IN_FORCE = "not_in_force", _("Not in force")
 
@@ -144,3 +145,17 @@ MOBILITY_ACTIVITIES = {
     "staff_exchange": "staff-teacher",
     "internship": "student-traineeship",
 }
+
+
+def ensure_activity_types(model=None) -> int:
+    """Load the activity types that are missing (by a migration, and again after a test flush)."""
+    if model is None:
+        from accord.agreements.models import ActivityType as model
+    existing = set(model.objects.values_list("code", flat=True))
+    missing = [
+        model(code=code, label_en=en, label_vi=vi, label_fr=fr, label_th=th, position=position)
+        for position, (code, en, vi, fr, th) in enumerate(ACTIVITY_TYPES)
+        if code not in existing
+    ]
+    model.objects.bulk_create(missing)
+    return len(missing)

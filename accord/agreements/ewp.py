@@ -870,9 +870,7 @@ def plan_import(*, user, data: bytes) -> ImportPlan:
     activities = {a.code: a for a in ActivityType.objects.filter(code__in=set(IMPORTED_ACTIVITY.values()))}
     missing_activities = set(IMPORTED_ACTIVITY.values()) - set(activities)
     if missing_activities:
-        plan.errors = [
-            _("The activity types %(codes)s are missing.") % {"codes": ", ".join(sorted(missing_activities))}
-        ]
+        plan.errors = [_("Activity types missing: %(codes)s.") % {"codes": ", ".join(sorted(missing_activities))}]
         return plan
 
     for number, (iia, pair) in enumerate(zip(iias, parties, strict=True), start=1):

@@ -45,6 +45,12 @@ def agreement_list(*, user, action: str = VIEW) -> QuerySet[Agreement]:
     )
 
 
+def _engagements_seen_by(user):
+    from accord.engagements.models import Engagement  # the engagements app builds on this one
+
+    return Engagement.objects.restrict(user, VIEW).order_by("starts_on", "id")
+
+
 def agreement_detail(*, user, pk: int) -> Agreement:
     return (
         _agreements(user, VIEW)
@@ -62,6 +68,8 @@ def agreement_detail(*, user, pk: int) -> Agreement:
                 ),
             ),
             "events__actor",
+            # The engagements it was signed at, as far as the reader may see them.
+            Prefetch("signed_at", queryset=_engagements_seen_by(user)),
         )
         .get(pk=pk)
     )

@@ -30,6 +30,7 @@ from accord.agreements.models import (
     Evidence,
 )
 from accord.core import services as core
+from accord.core.files import read_document
 from accord.core.tenancy import ADD, CHANGE, DELETE, scope_ids
 from accord.core.text import fold
 from accord.partners.models import Organization
@@ -64,14 +65,6 @@ COMMITMENT_FIELDS = [
     "position",
 ]
 Rows = Iterable[Mapping[str, Any]] | None
-
-# What a document may be, recognised by its first bytes rather than by its name.
-DOCUMENT_SIGNATURES = [
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-]
 
 
 def _event(agreement: Agreement, kind: str, date: datetime.date, user, **parameters) -> AgreementEvent:
@@ -275,13 +268,17 @@ def agreement_sign(
     agreement.signed_on = signed_on
     agreement.effective_on = effective_on or agreement.effective_on or signed_on
     agreement.status = AgreementStatus.ACTIVE
-    if agreement.expires_on and agreement.expires_on < timezone.localdate():
+    already_expired = bool(agreement.expires_on and agreement.expires_on < timezone.localdate())
+    if already_expired:
+        # Recorded after the fact: the agreement ran its course before it was entered.
         agreement.status = AgreementStatus.EXPIRED
     core.save(agreement, acting_user)
     for party in agreement.parties.filter(signed_on__isnull=True):
         party.signed_on = signed_on
         core.save(party, acting_user, validate=False)
     _event(agreement, EventKind.SIGNED, signed_on, acting_user)
+    if already_expired:
+        _event(agreement, EventKind.EXPIRED, agreement.expires_on, acting_user)
     predecessor = agreement.predecessor
     if predecessor is not None and predecessor.status in (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED):
         predecessor.status = AgreementStatus.SUPERSEDED
@@ -446,43 +443,11 @@ def evidence_delete(*, evidence: Evidence, acting_user) -> None:
     core.delete(evidence, acting_user)
 
 
-def _sniff(head: bytes, data_reader) -> tuple[str, str] | None:
-    for signature, content_type, extension in DOCUMENT_SIGNATURES:
-        if head.startswith(signature):
-            if extension == ".docx":
-                import zipfile
-
-                try:
-                    with zipfile.ZipFile(data_reader()) as archive:
-                        names = set(archive.namelist())
-                except zipfile.BadZipFile:
-                    return None
-                if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
-                    return None
-            return content_type, extension
-    return None
-
-
 @transaction.atomic
 def document_add(*, agreement: Agreement, acting_user, upload, kind: str, language: str = "") -> AgreementDocument:
     """Attach a PDF, DOCX, PNG or JPEG, recognised by its content, within the size limit."""
     _require_row(acting_user, agreement, CHANGE)
-    limit = settings.ACCORD_DOCUMENT_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                    % {"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)}
-                ]
-            }
-        )
-    upload.seek(0)
-    data = upload.read()
-    sniffed = _sniff(data[:16], lambda: __import__("io").BytesIO(data))
-    if sniffed is None:
-        raise ValidationError({"file": [_("Only PDF, Word (DOCX), PNG and JPEG files can be attached.")]})
-    content_type, _extension = sniffed
+    data, content_type = read_document(upload)
     document = AgreementDocument(
         agreement=agreement,
         kind=kind,

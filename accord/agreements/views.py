@@ -45,6 +45,7 @@ from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, scope_ids, user_can
 from accord.core.views import FilteredListView
 from accord.partners.models import Organization
+from accord.sources.selectors import citations_for_records
 
 # Bootstrap colours of the health badge.
 HEALTH_COLOURS = {
@@ -248,6 +249,11 @@ def _detail_context(request, pk: int, *, action_errors=None, **forms) -> dict:
     evidence_forms = forms.pop("evidence_forms", {})
     for commitment in commitments:
         _commitment_context(commitment, can_change, today, evidence_forms.get(commitment.pk))
+    # The citations of the agreement and of all its commitments, in one query.
+    cited = citations_for_records(user=user, records=[agreement, *commitments])
+    agreement.cited = cited[(Agreement, agreement.pk)]
+    for commitment in commitments:
+        commitment.cited = cited[(Commitment, commitment.pk)]
     status = agreement.status
     in_draft = status in (AgreementStatus.DRAFT, AgreementStatus.NEGOTIATING)
     return {

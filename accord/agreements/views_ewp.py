@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accord.agreements import ewp
@@ -114,7 +114,12 @@ def iia_import(request):
                 request.session.pop(SESSION_KEY, None)
                 messages.success(
                     request,
-                    _("%(count)s draft agreements were created from the EWP document.") % {"count": len(created)},
+                    ngettext(
+                        "%(count)s draft agreement was created from the EWP document.",
+                        "%(count)s draft agreements were created from the EWP document.",
+                        len(created),
+                    )
+                    % {"count": len(created)},
                 )
                 if len(created) == 1:
                     return redirect(created[0].get_absolute_url())

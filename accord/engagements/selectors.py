@@ -109,12 +109,19 @@ def partner_timeline(*, user, organization) -> Timeline:
         AgreementEvent.objects.filter(
             agreement__in=agreements, kind__in=["signed", "renewed", "expired", "terminated", "auto_renewed"]
         )
-        .select_related("agreement")
+        .select_related("agreement", "agreement__successor")
         .order_by("date", "id")
     ):
+        day = event.date
+        if event.kind == "renewed":
+            # The event is dated when the renewal was started in accord; with the partner it
+            # happened when the successor was signed.
+            successor = getattr(event.agreement, "successor", None)
+            if successor is not None and successor.signed_on:
+                day = successor.signed_on
         entries.append(
             TimelineEntry(
-                event.date,
+                day,
                 "agreement",
                 event.agreement.title,
                 event.agreement.get_absolute_url(),
@@ -127,9 +134,9 @@ def partner_timeline(*, user, organization) -> Timeline:
         .distinct()
         .order_by("starts_on")
     )
-    engagement_ids = []
+    agreed_on: dict[int, datetime.date] = {}
     for engagement in engagements:
-        engagement_ids.append(engagement.pk)
+        agreed_on[engagement.pk] = engagement.last_day
         entries.append(
             TimelineEntry(
                 engagement.starts_on,
@@ -139,8 +146,9 @@ def partner_timeline(*, user, organization) -> Timeline:
                 engagement.get_kind_display(),
             )
         )
-    for action in FollowUpAction.objects.restrict(user, VIEW).filter(engagement_id__in=engagement_ids).order_by("id"):
-        day = action.done_on or action.due_on or action.created_at.date()
+    for action in FollowUpAction.objects.restrict(user, VIEW).filter(engagement_id__in=list(agreed_on)).order_by("id"):
+        # An action with neither a due nor a done day is placed on the day it was agreed.
+        day = action.done_on or action.due_on or agreed_on[action.engagement_id]
         entries.append(
             TimelineEntry(day, "action", action.title, action.get_absolute_url(), action.get_status_display())
         )

@@ -110,6 +110,16 @@ def _check_participants(engagement: Engagement) -> None:
         for p in engagement.participants.all()
         if p.organization_id and p.organization_id not in taking_part
     }
+    # A person of a unit (a faculty, a centre) represents the organisation the unit belongs to.
+    for org_id in list(missing_ids):
+        ancestor = Organization.objects.filter(pk=org_id).values_list("parent_id", flat=True).first()
+        seen = {org_id}
+        while ancestor and ancestor not in seen:
+            if ancestor in taking_part:
+                missing_ids.discard(org_id)
+                break
+            seen.add(ancestor)
+            ancestor = Organization.objects.filter(pk=ancestor).values_list("parent_id", flat=True).first()
     if missing_ids:
         raise ParticipantOrganizationMissing(list(Organization.objects.filter(pk__in=missing_ids).order_by("name")))
 
@@ -213,6 +223,8 @@ def engagement_update(
         _check_owner(acting_user, engagement.owner)
     if "host" in data:
         _visible(acting_user, Organization, [engagement.host_id], "host")
+    if "series" in data:
+        _visible(acting_user, EngagementSeries, [engagement.series_id], "series")
     if "parent" in data:
         _visible(acting_user, Engagement, [engagement.parent_id], "parent")
         ancestor = engagement.parent
@@ -289,6 +301,8 @@ def action_update(
     _apply_action(action, data)
     if "owner" in data:
         _check_owner(acting_user, action.owner)
+    if "engagement" in data:
+        _visible(acting_user, Engagement, [action.engagement_id], "engagement")
     _visible(acting_user, Person, [action.responsible_id], "responsible")
     return core.save(action, acting_user)
 

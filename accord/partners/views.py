@@ -24,6 +24,7 @@ from accord.core.tabular import TableError, csv_response, read_table, run_import
 from accord.core.tenancy import ADD, CHANGE, DELETE, access, user_can
 from accord.core.text import fold
 from accord.core.views import FilteredListView
+from accord.engagements.selectors import partner_timeline
 from accord.partners import geo, selectors, services
 from accord.partners.filters import OrganizationFilter, PersonFilter, search_q
 from accord.partners.forms import (
@@ -99,6 +100,7 @@ def organization_detail(request, pk: int):
         "org": org,
         "agreements": agreements,
         "agreements_more": agreements_more,
+        "timeline": partner_timeline(user=request.user, organization=org),
         "can_change": can_change,
         "can_delete": can_change and user_can(request.user, DELETE),
         "history": history(

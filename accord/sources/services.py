@@ -7,10 +7,12 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accord.core import services as core
+from accord.core.files import read_document
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, scope_ids
 from accord.core.text import fold
 from accord.sources.models import Citation, Source, Story
@@ -59,8 +61,9 @@ def source_create(*, acting_user, data: Mapping[str, Any], upload=None) -> Sourc
     if not (source.url or source.text or upload):
         raise ValidationError({"url": [_("Give the address, the text or a file of the source.")]})
     if upload is not None:
+        data, _content_type = read_document(upload)
         source.filename = (upload.name or "source").rsplit("/", 1)[-1][:255]
-        source.file.save(source.filename, upload, save=False)
+        source.file.save(source.filename, ContentFile(data), save=False)
     core.save(source, acting_user, exclude=["file"])
     _refresh(source)
     return source
@@ -132,3 +135,36 @@ def citation_delete(*, citation: Citation, acting_user) -> None:
     if not model.objects.restrict(acting_user, CHANGE).filter(pk=citation.object_id).exists():
         raise PermissionDenied(_("You cannot change this record."))
     core.delete(citation, acting_user)
+
+
+@transaction.atomic
+def story_update(
+    *, story: Story, acting_user, data: Mapping[str, Any], sources=None, expected_updated_at=None
+) -> Story:
+    """Change a story; with ``sources``, make them the versions of the story the user may change.
+
+    Sources the user may not change keep their place in the story: nobody unlinks what they
+    cannot edit.
+    """
+    _require_row(acting_user, story, CHANGE)
+    story = Story.objects.select_for_update().get(pk=story.pk)
+    core.check_version(story, expected_updated_at)
+    for field in ("title", "summary", "owner"):
+        if field in data and (field != "owner" or data[field] is not None):
+            setattr(story, field, data[field] if data[field] is not None else "")
+    if "owner" in data and data["owner"] is not None:
+        _check_owner(acting_user, story.owner)
+    core.save(story, acting_user)
+    if sources is not None:
+        wanted = {source.pk: source for source in sources}
+        changeable = Source.objects.restrict(acting_user, CHANGE)
+        refused = set(wanted) - set(changeable.filter(pk__in=wanted).values_list("pk", flat=True))
+        if refused:
+            raise ValidationError({"sources": [_("Choose sources you may change.")]})
+        for source in changeable.filter(story=story).exclude(pk__in=wanted):
+            source.story = None
+            core.save(source, acting_user, validate=False)
+        for source in Source.objects.filter(pk__in=wanted).exclude(story=story):
+            source.story = story
+            core.save(source, acting_user, validate=False)
+    return story

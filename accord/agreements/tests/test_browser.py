@@ -72,7 +72,7 @@ def test_create_sign_attach_and_find_a_three_party_agreement_expiring_soon(page,
 
     # Then it is active, and at risk: it is inside its renewal window
     expect(page.locator("#status")).to_have_text("Active")
-    expect(page.locator("h1 + div .health-badge")).to_have_text("At risk")
+    expect(page.locator("h1 + div .health-badge")).to_have_text("Due for renewal")
 
     # When they attach the signed PDF
     page.locator("#id_document-file").set_input_files(
@@ -117,7 +117,7 @@ def test_create_sign_attach_and_find_a_three_party_agreement_expiring_soon(page,
     expect(row).to_contain_text("Tripartite student exchange")
     expect(row).to_contain_text("Liaoning Technical University")
     expect(row).to_contain_text("Osaka University of Education")
-    expect(row.locator(".health-badge")).to_have_text("At risk")
+    expect(row.locator(".health-badge")).to_have_text("Due for renewal")
     expect(page.locator("#agreement-table")).not_to_contain_text(later.title)
     saved = Agreement.objects.get(title="Tripartite student exchange")
     assert saved.status == "active" and saved.parties.count() == 3 and saved.commitments.count() == 2

@@ -1,16 +1,18 @@
-"""``python manage.py load_demo``: load the demo organisations, people, users and agreements (safe to run again)."""
+"""``python manage.py load_demo``: load the demo organisations, people, users, agreements, engagements and
+sources (safe to run again)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
 
 from accord.accounts.models import User
 from accord.agreements.demo import load_demo_agreements
+from accord.engagements.demo import load_demo_engagements
 from accord.partners.demo import ADMIN_USERNAME, DemoError, load_demo
 
 
 class Command(BaseCommand):
     help = _(
-        "Load the demo organisations, people, users and agreements of the seed articles. "
+        "Load the demo organisations, people, users, agreements, engagements and sources of the seed articles. "
         "Running it again changes nothing."
     )
 
@@ -26,5 +28,6 @@ class Command(BaseCommand):
             # The partners demo made sure this superuser exists; the agreements are written as it.
             admin = User.objects.get(username=ADMIN_USERNAME)
             load_demo_agreements(acting_user=admin, stdout=stdout)
+            load_demo_engagements(acting_user=admin, stdout=stdout)
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
