@@ -21,6 +21,23 @@ def require(user, action: str) -> None:
         raise PermissionDenied(_("Your role does not allow this."))
 
 
+def require_row(user, obj: models.Model, action: str) -> None:
+    """The user's role allows ``action`` and ``obj`` is among the rows they may act on."""
+    require(user, action)
+    if not type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("You cannot change this record."))
+
+
+def check_owner(user, owner) -> None:
+    """Records are given only to the user's home organisation or one below it."""
+    from accord.core.tenancy import scope_ids
+
+    if owner is None:
+        raise ValidationError({"owner": [_("Choose the organisation that keeps this record.")]})
+    if not user.is_superuser and owner.pk not in scope_ids(user):
+        raise PermissionDenied(_("You cannot give records to an organisation outside your own."))
+
+
 def check_version(obj: models.Model, expected) -> None:
     """Refuse to save over a change made since ``expected`` (the ``updated_at`` the user saw)."""
     if expected is None:

@@ -7,13 +7,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accord.core import services as core
-from accord.core.tenancy import ADD, CHANGE, DELETE, scope_ids
+from accord.core.tenancy import ADD, CHANGE, DELETE
 from accord.core.text import fold
 from accord.engagements.models import (
     ActionStatus,
@@ -66,17 +66,10 @@ class ParticipantOrganizationMissing(ValidationError):
         )
 
 
-def _require_row(user, obj, action: str) -> None:
-    core.require(user, action)
-    if not type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("You cannot change this record."))
+_require_row = core.require_row
 
 
-def _check_owner(user, owner) -> None:
-    if owner is None:
-        raise ValidationError({"owner": [_("Choose the organisation that keeps this record.")]})
-    if not user.is_superuser and owner.pk not in scope_ids(user):
-        raise PermissionDenied(_("You cannot give records to an organisation outside your own."))
+_check_owner = core.check_owner
 
 
 def _visible(user, model, ids, field: str) -> None:

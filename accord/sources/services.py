@@ -13,24 +13,17 @@ from django.utils.translation import gettext as _
 
 from accord.core import services as core
 from accord.core.files import read_document
-from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, scope_ids
+from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW
 from accord.core.text import fold
 from accord.sources.models import Citation, Source, Story
 
 SOURCE_FIELDS = ["kind", "title", "url", "publisher", "published_on", "language", "text", "story", "owner"]
 
 
-def _require_row(user, obj, action: str) -> None:
-    core.require(user, action)
-    if not type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("You cannot change this record."))
+_require_row = core.require_row
 
 
-def _check_owner(user, owner) -> None:
-    if owner is None:
-        raise ValidationError({"owner": [_("Choose the organisation that keeps this record.")]})
-    if not user.is_superuser and owner.pk not in scope_ids(user):
-        raise PermissionDenied(_("You cannot give records to an organisation outside your own."))
+_check_owner = core.check_owner
 
 
 def _apply(source: Source, data: Mapping[str, Any]) -> None:
