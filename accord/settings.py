@@ -237,6 +237,10 @@ ACCORD_DORMANT_DAYS = int(os.environ.get("ACCORD_DORMANT_DAYS", "365"))
 ACCORD_ACADEMIC_YEAR_START_MONTH = int(os.environ.get("ACCORD_ACADEMIC_YEAR_START_MONTH", "9"))
 ACCORD_DOCUMENT_MAX_BYTES = int(os.environ.get("ACCORD_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
+# Erasmus Without Paper schemas used to validate imported IIA documents; by default the
+# shared/ewp/xsd folder beside the project.
+ACCORD_EWP_XSD_DIR = os.environ.get("ACCORD_EWP_XSD_DIR") or None
+
 # Uploads of import files are refused above this size.
 ACCORD_IMPORT_MAX_BYTES = int(os.environ.get("ACCORD_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 ACCORD_IMPORT_MAX_ROWS = int(os.environ.get("ACCORD_IMPORT_MAX_ROWS", "200000"))
