@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +31,7 @@ from accord.agreements.models import (
 )
 from accord.core import services as core
 from accord.core.files import read_document
-from accord.core.tenancy import ADD, CHANGE, DELETE, scope_ids
+from accord.core.tenancy import ADD, CHANGE, DELETE
 from accord.core.text import fold
 from accord.partners.models import Organization
 
@@ -78,9 +78,7 @@ def _event(agreement: Agreement, kind: str, date: datetime.date, user, **paramet
 
 
 def _require_row(user, agreement: Agreement, action: str) -> None:
-    core.require(user, action)
-    if not Agreement.objects.restrict(user, action).filter(pk=agreement.pk).exists():
-        raise PermissionDenied(_("You cannot change this agreement."))
+    core.require_row(user, agreement, action, _("You cannot change this agreement."))
 
 
 def _refresh_search(agreement: Agreement) -> None:
@@ -162,10 +160,7 @@ def _apply(agreement: Agreement, data: Mapping[str, Any]) -> None:
 
 
 def _check_owner(user, owner) -> None:
-    if owner is None:
-        raise ValidationError({"owner": [_("Choose the organisation that keeps this agreement.")]})
-    if not user.is_superuser and owner.pk not in scope_ids(user):
-        raise PermissionDenied(_("You cannot give records to an organisation outside your own."))
+    core.check_owner(user, owner, _("Choose the organisation that keeps this agreement."))
 
 
 def _check_reference(agreement: Agreement) -> None:

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ from accord.core.history import history
 from accord.core.services import ConflictError
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, scope_ids, user_can
-from accord.core.views import FilteredListView
+from accord.core.views import FilteredListView, private_file_response
 from accord.partners.models import Organization
 from accord.sources.selectors import citations_for_records
 
@@ -524,13 +524,7 @@ def document_upload(request, pk: int):
 def document_download(request, pk: int, doc: int):
     """The file, to the agreement's readers only: never served from a public media URL."""
     document = access(AgreementDocument.objects, request.user, VIEW, pk=doc, agreement_id=pk)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=document.filename, content_type=document.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(document.file, filename=document.filename, content_type=document.content_type)
 
 
 @login_required

@@ -21,19 +21,29 @@ def require(user, action: str) -> None:
         raise PermissionDenied(_("Your role does not allow this."))
 
 
-def require_row(user, obj: models.Model, action: str) -> None:
+def require_row(user, obj: models.Model, action: str, message: str | None = None) -> None:
     """The user's role allows ``action`` and ``obj`` is among the rows they may act on."""
     require(user, action)
     if not type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("You cannot change this record."))
+        raise PermissionDenied(message or _("You cannot change this record."))
 
 
-def check_owner(user, owner) -> None:
+def require_visible(user, model: type[models.Model], ids, field: str, message: str | None = None) -> None:
+    """Links to rows the user cannot see are refused as if those rows did not exist."""
+    ids = {i for i in ids if i}
+    if not ids or user.is_superuser:
+        return
+    seen = set(model._default_manager.restrict(user).filter(pk__in=ids).values_list("pk", flat=True))
+    if ids - seen:
+        raise ValidationError({field: [message or _("Choose from the records you can see.")]})
+
+
+def check_owner(user, owner, message: str | None = None) -> None:
     """Records are given only to the user's home organisation or one below it."""
     from accord.core.tenancy import scope_ids
 
     if owner is None:
-        raise ValidationError({"owner": [_("Choose the organisation that keeps this record.")]})
+        raise ValidationError({"owner": [message or _("Choose the organisation that keeps this record.")]})
     if not user.is_superuser and owner.pk not in scope_ids(user):
         raise PermissionDenied(_("You cannot give records to an organisation outside your own."))
 

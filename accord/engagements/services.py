@@ -72,13 +72,7 @@ _require_row = core.require_row
 _check_owner = core.check_owner
 
 
-def _visible(user, model, ids, field: str) -> None:
-    ids = {i for i in ids if i}
-    if not ids or user.is_superuser:
-        return
-    seen = set(model.objects.restrict(user).filter(pk__in=ids).values_list("pk", flat=True))
-    if ids - seen:
-        raise ValidationError({field: [_("Choose from the records you can see.")]})
+_visible = core.require_visible
 
 
 def _pk(value):

@@ -168,10 +168,9 @@ def _check_owner(user, owner: Organization | None) -> None:
 
 def _check_visible(user, field: str, org: Organization | None) -> None:
     """A link to an organisation the user cannot see is refused as if it did not exist."""
-    if org is None or user.is_superuser:
-        return
-    if not Organization.objects.restrict(user).filter(pk=org.pk).exists():
-        raise ValidationError({field: _("Choose an organisation from the directory.")})
+    core.require_visible(
+        user, Organization, [org.pk if org else None], field, _("Choose an organisation from the directory.")
+    )
 
 
 def _apply(obj, data: Mapping[str, Any], fields: list[str]) -> None:

@@ -6,7 +6,6 @@ only through ``source_file``, to the users who may see the source.
 
 from __future__ import annotations
 
-import mimetypes
 from collections import defaultdict
 
 from django.apps import apps
@@ -15,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -24,7 +23,7 @@ from accord.core.history import history
 from accord.core.services import ConflictError
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, user_can
-from accord.core.views import FilteredListView
+from accord.core.views import FilteredListView, private_file_response
 from accord.partners.filters import search_q
 from accord.partners.languages import language_choices
 from accord.sources import selectors, services
@@ -303,16 +302,7 @@ def source_delete(request, pk: int):
 def source_file(request, pk: int):
     """The file, to the source's readers only: never served from a public media URL."""
     source = access(Source.objects, request.user, VIEW, pk=pk)
-    if not source.file:
-        raise Http404
-    try:
-        handle = source.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    content_type = mimetypes.guess_type(source.filename)[0] or "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=source.filename, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(source.file, filename=source.filename)
 
 
 # --- stories -----------------------------------------------------------------------------------
