@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "accord.agreements",
     "accord.engagements",
     "accord.sources",
+    "accord.mobility",
+    "accord.funding",
     "accord.notifications",
 ]
 

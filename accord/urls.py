@@ -13,6 +13,8 @@ urlpatterns = [
     path("agreements/", include("accord.agreements.urls")),
     path("engagements/", include("accord.engagements.urls")),
     path("sources/", include("accord.sources.urls")),
+    path("mobility/", include("accord.mobility.urls")),
+    path("funding/", include("accord.funding.urls")),
     path("notifications/", include("accord.notifications.urls")),
     path("api/v1/", include("accord.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

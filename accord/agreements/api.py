@@ -320,7 +320,9 @@ class AgreementViewSet(RestrictedModelViewSet):
                 "events__actor",
                 Prefetch(
                     "commitments",
-                    queryset=Commitment.objects.select_related("activity_type").prefetch_related("evidence"),
+                    queryset=Commitment.objects.select_related("activity_type").prefetch_related(
+                        "evidence", selectors.counted_mobilities()
+                    ),
                 ),
             )
         )
@@ -371,7 +373,7 @@ def commitment_list(*, user):
     return (
         Commitment.objects.restrict(user)
         .select_related("agreement", "activity_type")
-        .prefetch_related("evidence")
+        .prefetch_related("evidence", selectors.counted_mobilities())
         .order_by("agreement_id", "position", "id")
     )
 

@@ -64,7 +64,8 @@ def agreement_detail(*, user, pk: int) -> Agreement:
             Prefetch(
                 "commitments",
                 queryset=Commitment.objects.select_related("activity_type").prefetch_related(
-                    Prefetch("evidence", queryset=Evidence.objects.order_by("-happened_on", "-id"))
+                    Prefetch("evidence", queryset=Evidence.objects.order_by("-happened_on", "-id")),
+                    counted_mobilities(),
                 ),
             ),
             "events__actor",
@@ -159,24 +160,52 @@ class FulfilmentState:
         return str(Fulfilment(self.state).label)
 
 
+def counted_mobilities() -> Prefetch:
+    """The mobilities that fulfil commitments (not cancelled), as ``commitment.counted_mobilities``."""
+    from accord.mobility.models import Mobility, MobilityStatus
+
+    return Prefetch(
+        "mobilities",
+        queryset=Mobility.objects.exclude(status=MobilityStatus.CANCELLED)
+        .only("id", "commitment_id", "academic_year", "months", "planned_start", "actual_start")
+        .order_by("id"),
+        to_attr="counted_mobilities",
+    )
+
+
 def fulfilment(commitment: Commitment, today: datetime.date | None = None) -> FulfilmentState:
-    """How far a commitment is kept this academic year, from its (prefetched) evidence."""
+    """How far a commitment is kept this academic year, from its (prefetched) evidence and mobilities.
+
+    A mobility that fulfils the commitment counts one person (or its months, for a commitment
+    counted in months) in the academic year it starts; a note of evidence counts its quantity,
+    or one when it gives none.
+    """
     today = today or timezone.localdate()
     year = academic_year_of(today)
     start, end = academic_year_bounds(year)
     evidence = list(commitment.evidence.all())
+    mobilities = getattr(commitment, "counted_mobilities", None)
+    if mobilities is None:
+        mobilities = list(counted_mobilities().queryset.filter(commitment=commitment))
     this_year = [e for e in evidence if start <= e.happened_on <= end]
-    last = max((e.happened_on for e in evidence), default=None)
+    stays = [m for m in mobilities if m.academic_year == year]
+    dates = [e.happened_on for e in evidence] + [min(m.actual_start or m.planned_start, today) for m in mobilities]
+    last = max(dates, default=None)
     target = commitment.quantity_per_year
+    if commitment.unit == "months":
+        from_stays = sum((m.months for m in stays), Decimal(0))
+    else:
+        from_stays = Decimal(len(stays))
     if target:
-        done = sum((e.quantity or Decimal(0) for e in this_year), Decimal(0))
-        if not done and this_year:
-            done = Decimal(len(this_year))
+        noted = sum((e.quantity or Decimal(0) for e in this_year), Decimal(0))
+        if not noted and this_year:
+            noted = Decimal(len(this_year))
+        done = noted + from_stays
         percent = min(100, int(done * 100 / target)) if target else 0
     else:
-        done = Decimal(len(this_year))
-        percent = 100 if this_year else 0
-    if not evidence:
+        done = Decimal(len(this_year)) + from_stays
+        percent = 100 if done else 0
+    if not evidence and not mobilities:
         state = Fulfilment.NOT_STARTED
     elif last and (today - last).days > 365:
         state = Fulfilment.LAPSED

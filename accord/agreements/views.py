@@ -447,7 +447,10 @@ def _commitment_fragment(request, commitment_pk: int, status: int = 200, form: E
     commitment = (
         Commitment.objects.restrict(request.user)
         .select_related("activity_type", "agreement")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("-happened_on", "-id")))
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("-happened_on", "-id")),
+            selectors.counted_mobilities(),
+        )
         .get(pk=commitment_pk)
     )
     can_change = Agreement.objects.restrict(request.user, CHANGE).filter(pk=commitment.agreement_id).exists()

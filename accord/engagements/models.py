@@ -130,6 +130,15 @@ class Engagement(BaseModel):
     parent = models.ForeignKey(
         "self", verbose_name=_("part of"), on_delete=models.CASCADE, null=True, blank=True, related_name="parts"
     )
+    allocation = models.ForeignKey(
+        "funding.Allocation",
+        verbose_name=_("quota used"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="engagements",
+        help_text=_("A training course under a quota: its participants count against it."),
+    )
     series = models.ForeignKey(
         EngagementSeries,
         verbose_name=_("series"),

@@ -98,7 +98,7 @@ def partner_timeline(*, user, organization) -> Timeline:
     """Everything the user may see with ``organization``, year by year, newest year first.
 
     Agreements signed, renewed and expired; engagements it took part in; actions agreed
-    there; sources citing it. A fixed number of queries whatever the history's length.
+    there; projects it takes part in or funds; sources citing it. A fixed number of queries whatever the history's length.
     """
     from accord.agreements.models import Agreement, AgreementEvent
     from accord.sources.models import Citation, Source
@@ -151,6 +151,18 @@ def partner_timeline(*, user, organization) -> Timeline:
         day = action.done_on or action.due_on or agreed_on[action.engagement_id]
         entries.append(
             TimelineEntry(day, "action", action.title, action.get_absolute_url(), action.get_status_display())
+        )
+    from accord.funding.models import Project
+
+    for project in (
+        Project.objects.restrict(user, VIEW)
+        .filter(Q(partners__organization=organization) | Q(funder=organization))
+        .distinct()
+        .order_by("id")
+    ):
+        day = project.starts_on or project.created_at.date()
+        entries.append(
+            TimelineEntry(day, "project", str(project), project.get_absolute_url(), project.get_status_display())
         )
     from django.contrib.contenttypes.models import ContentType
 

@@ -44,6 +44,7 @@ ENGAGEMENT_FIELDS = [
     "host",
     "parent",
     "series",
+    "allocation",
     "headcount",
     "summary",
 ]
@@ -153,6 +154,12 @@ def _save_children(engagement, user, titles: Rows, organizations: Rows, particip
     _check_participants(engagement)
 
 
+def _check_allocation(user, engagement: Engagement) -> None:
+    from accord.funding.models import Allocation
+
+    _visible(user, Allocation, [engagement.allocation_id], "allocation")
+
+
 def _apply(engagement: Engagement, data: Mapping[str, Any]) -> None:
     for field in ENGAGEMENT_FIELDS:
         if field in data:
@@ -182,6 +189,7 @@ def engagement_create(
     _visible(acting_user, Organization, [engagement.host_id], "host")
     _visible(acting_user, Engagement, [engagement.parent_id], "parent")
     _visible(acting_user, EngagementSeries, [engagement.series_id], "series")
+    _check_allocation(acting_user, engagement)
     core.save(engagement, acting_user)
     _save_children(engagement, acting_user, titles, organizations, participants)
     if agreements is not None:
@@ -212,6 +220,8 @@ def engagement_update(
         _visible(acting_user, Organization, [engagement.host_id], "host")
     if "series" in data:
         _visible(acting_user, EngagementSeries, [engagement.series_id], "series")
+    if "allocation" in data:
+        _check_allocation(acting_user, engagement)
     if "parent" in data:
         _visible(acting_user, Engagement, [engagement.parent_id], "parent")
         ancestor = engagement.parent
