@@ -34,9 +34,7 @@ urlpatterns = [
     path("calls/<int:pk>/confirm/", views_calls.call_confirm, name="call_confirm"),
     path("calls/<int:pk>/applications/new/", views_calls.application_edit, name="application_create"),
     path("calls/<int:pk>/applications/import/", views_calls.application_import, name="application_import"),
-    path(
-        "calls/<int:pk>/applications/export.<fmt:fmt>", views_calls.application_export, name="application_export"
-    ),
+    path("calls/<int:pk>/applications/export.<fmt:fmt>", views_calls.application_export, name="application_export"),
     path("applications/<int:pk>/", views_calls.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views_calls.application_edit_existing, name="application_update"),
     path("applications/<int:pk>/delete/", views_calls.application_delete, name="application_delete"),
