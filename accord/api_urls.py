@@ -4,6 +4,14 @@ from rest_framework.routers import DefaultRouter
 
 from accord.agreements.api import AgreementDocumentViewSet, AgreementViewSet, CommitmentViewSet
 from accord.engagements.api import ActionViewSet, EngagementSeriesViewSet, EngagementViewSet
+from accord.funding.api import AllocationViewSet, FundingSchemeViewSet, ProjectViewSet
+from accord.mobility.api import (
+    ApplicationViewSet,
+    CallViewSet,
+    MobilityBalanceViewSet,
+    MobilityViewSet,
+    ProgrammeViewSet,
+)
 from accord.partners.api import OrganizationViewSet, PersonViewSet
 from accord.sources.api import CitationViewSet, SourceViewSet, StoryViewSet
 
@@ -19,5 +27,13 @@ router.register("engagement-series", EngagementSeriesViewSet, basename="engageme
 router.register("sources", SourceViewSet, basename="source")
 router.register("stories", StoryViewSet, basename="story")
 router.register("citations", CitationViewSet, basename="citation")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("calls", CallViewSet, basename="call")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("mobilities", MobilityViewSet, basename="mobility")
+router.register("mobility-balance", MobilityBalanceViewSet, basename="mobility-balance")
+router.register("funding-schemes", FundingSchemeViewSet, basename="funding-scheme")
+router.register("allocations", AllocationViewSet, basename="allocation")
+router.register("projects", ProjectViewSet, basename="project")
 
 urlpatterns = router.urls

@@ -225,6 +225,10 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "accord.partners.languages.language_choices",
         # An engagement's dates and an action's due date share one precision (day or month).
         "DatePrecisionEnum": "accord.engagements.models.DatePrecision",
+        # Names that mobility and funding reuse with other choices keep the agreements' enums' names.
+        "CefrLevelEnum": "accord.agreements.choices.CefrLevel",
+        "DirectionEnum": "accord.agreements.choices.Direction",
+        "UnitEnum": "accord.agreements.choices.QuantityUnit",
     },
 }
 

@@ -280,6 +280,7 @@ def _detail_context(request, pk: int, *, action_errors=None, **forms) -> dict:
                 (Commitment, "agreement"),
                 (AgreementDocument, "agreement"),
             ],
+            user=request.user,
         ),
     }
 

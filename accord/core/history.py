@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 HIDDEN_FIELDS = {"search_text", "updated_at", "created_at", "id"}
+HIDDEN = _("(a record you cannot see)")
 ACTIONS = {
     "+": pgettext_lazy("history action", "created"),
     "~": pgettext_lazy("history action", "changed"),
@@ -59,9 +60,13 @@ def _display(f: models.Field, value, names: dict) -> Any:
 
 
 def history(
-    obj: models.Model, related: list[tuple[type[models.Model], str]] | None = None, limit: int = 200
+    obj: models.Model, related: list[tuple[type[models.Model], str]] | None = None, limit: int = 200, user=None
 ) -> list[Entry]:
-    """Entries for ``obj`` and for its child rows (``related``: model and foreign-key name)."""
+    """Entries for ``obj`` and for its child rows (``related``: model and foreign-key name).
+
+    With ``user``, a linked record is named only if the user may see it; the others show as
+    hidden, so a history never reveals what the record's page would not.
+    """
     sources = [(type(obj), obj.history.model.objects.filter(id=obj.pk))]
     for model, fk in related or []:
         sources.append((model, model.history.model.objects.filter(**{f"{fk}_id": obj.pk})))
@@ -75,7 +80,12 @@ def history(
                 fk_ids[f.related_model].update(getattr(r, f.attname) for r in rows if getattr(r, f.attname))
     names = {}
     for model, ids in fk_ids.items():
-        for related_obj in model._default_manager.filter(pk__in=ids):
+        rows = model._default_manager.filter(pk__in=ids)
+        if user is not None and hasattr(rows, "restrict"):
+            for pk in ids:
+                names[(model, pk)] = HIDDEN
+            rows = rows.restrict(user)
+        for related_obj in rows:
             names[(model, related_obj.pk)] = str(related_obj)
     entries: list[Entry] = []
     for model, rows in rows_by_model:

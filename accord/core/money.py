@@ -10,14 +10,22 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+# ISO 4217 codes that are not money: "no currency" and the code reserved for testing.
+NOT_MONEY = frozenset({"XXX", "XTS"})
+
 
 def validate_currency(value: str) -> None:
     if value and pycountry.currencies.get(alpha_3=value.strip().upper()) is None:
         raise ValidationError(_("“%(value)s” is not an ISO 4217 currency code."), params={"value": value})
+    if value and value.strip().upper() in NOT_MONEY:
+        raise ValidationError(_("“%(value)s” is not the code of a currency of money."), params={"value": value})
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_3, f"{c.alpha_3} · {c.name}") for c in pycountry.currencies), key=lambda c: c[0])
+    return sorted(
+        ((c.alpha_3, f"{c.alpha_3} · {c.name}") for c in pycountry.currencies if c.alpha_3 not in NOT_MONEY),
+        key=lambda c: c[0],
+    )
 
 
 def check_amount(amount: Decimal | None, currency: str, field: str) -> dict[str, str]:

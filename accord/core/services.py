@@ -135,9 +135,13 @@ def sync_children(
         if isinstance(constraint, models.UniqueConstraint):
             others = [f for f in constraint.fields if f != fk_name]
             recorded = (
-                {tuple(getattr(child, f) for f in others) for child in kept} if fk_name in constraint.fields else set()
+                {tuple(getattr(child, f) for f in others) for child in kept if _meets(constraint, child)}
+                if fk_name in constraint.fields
+                else set()
             )
             for number, child in enumerate(to_save, start=1):
+                if not _meets(constraint, child):
+                    continue  # a conditional constraint (one coordinator) says nothing of the other rows
                 key = tuple(getattr(child, f) for f in others)
                 if (constraint.name, key) in seen:
                     errors.append(_("Row %(row)s: this entry is given twice.") % {"row": number})
@@ -149,6 +153,8 @@ def sync_children(
                 seen.add((constraint.name, key))
                 if fk_name not in constraint.fields:
                     clash = model._default_manager.filter(**dict(zip(others, key, strict=True))).exclude(pk=child.pk)
+                    if constraint.condition is not None:
+                        clash = clash.filter(constraint.condition)
                     clash = clash.exclude(pk__in=deleted_ids)
                     if clash.exists():
                         errors.append(
@@ -159,6 +165,16 @@ def sync_children(
         raise ValidationError({label: errors})
     for child in to_save:
         save(child, user, validate=False)
+
+
+def _meets(constraint: models.UniqueConstraint, child: models.Model) -> bool:
+    """Whether ``child`` is among the rows a (conditional) unique constraint applies to."""
+    if constraint.condition is None:
+        return True
+    values = {}
+    for field in child._meta.concrete_fields:
+        values[field.name] = values[field.attname] = getattr(child, field.attname)
+    return constraint.condition.check(values)
 
 
 def _flatten(exc: ValidationError) -> list[str]:

@@ -104,12 +104,17 @@ class EngagementForm(VersionedFormMixin, forms.ModelForm):
             "parent",
             "series",
             "headcount",
+            "allocation",
             "summary",
         ]
         widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        from accord.funding.selectors import allocation_list
+
+        # A training course under a quota: only the allocations the user may see are offered.
+        self.fields["allocation"].queryset = allocation_list(user=user).order_by("scheme__name", "recipient__sort_name")
         self.fields["owner"].queryset = home_organizations(user)
         self.fields["owner"].required = False
         self.fields["owner"].help_text = _("Empty: your own organisation.")

@@ -235,8 +235,15 @@ def _detail_context(request, pk: int) -> dict:
     actions = list(selectors.action_list(user=user).filter(engagement=engagement).order_by("status", "due_on", "id"))
     agreements = list(Agreement.objects.restrict(user, VIEW).filter(signed_at=engagement).order_by("signed_on", "id"))
     _with_status([engagement, *engagement.parts.all()])
+    # The quota it uses, only if the reader may see that allocation.
+    allocation = None
+    if engagement.allocation_id:
+        from accord.funding.selectors import allocation_list
+
+        allocation = allocation_list(user=user).filter(pk=engagement.allocation_id).first()
     return {
         "engagement": engagement,
+        "allocation": allocation,
         "place": _place(engagement),
         "organizations": list(engagement.organizations.all()),
         "participants": list(engagement.participants.all()),
@@ -252,6 +259,7 @@ def _detail_context(request, pk: int) -> dict:
                 (EngagementOrganization, "engagement"),
                 (Participant, "engagement"),
             ],
+            user=request.user,
         ),
     }
 
@@ -706,7 +714,7 @@ def _render_action(request, pk: int, *, status: int = 200, errors=None, complete
         "complete_form": complete_form
         or CompleteForm(user=user, initial={"done_on": timezone.localdate(), "fulfilled_by": None}),
         "action_errors": errors or [],
-        "history": history(action),
+        "history": history(action, user=request.user),
     }
     return render(request, "engagements/action_detail.html", context, status=status)
 

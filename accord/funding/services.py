@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from accord.core import services as core
 from accord.core.tenancy import ADD, CHANGE, DELETE, scope_ids
 from accord.core.text import fold
-from accord.funding.models import Allocation, FundingScheme, Project, ProjectOutput, ProjectPartner
+from accord.funding.models import (
+    Allocation,
+    AllocationUnit,
+    FundingScheme,
+    Project,
+    ProjectOutput,
+    ProjectPartner,
+    ProjectRole,
+)
 from accord.partners.models import Organization
 
 SCHEME_FIELDS = ["name", "kind", "owner", "funder", "unit", "currency", "total", "starts_on", "ends_on", "description"]
@@ -71,7 +79,7 @@ def scheme_update(*, scheme: FundingScheme, acting_user, data: Mapping[str, Any]
     core.require_row(acting_user, scheme, CHANGE)
     scheme = FundingScheme.objects.select_for_update().get(pk=scheme.pk)
     core.check_version(scheme, expected_updated_at)
-    old_unit = scheme.unit
+    old_unit, old_currency = scheme.unit, scheme.currency
     _apply(scheme, SCHEME_FIELDS, data)
     if "owner" in data:
         core.check_owner(acting_user, scheme.owner)
@@ -79,6 +87,12 @@ def scheme_update(*, scheme: FundingScheme, acting_user, data: Mapping[str, Any]
         core.require_visible(acting_user, Organization, [scheme.funder_id], "funder")
     if scheme.unit != old_unit and scheme.allocations.exists():
         raise ValidationError({"unit": [_("The unit cannot change once the scheme has allocations.")]})
+    if (
+        scheme.unit == AllocationUnit.AMOUNT
+        and (scheme.currency or "").strip().upper() != old_currency
+        and scheme.allocations.exists()
+    ):
+        raise ValidationError({"currency": [_("The currency cannot change once the scheme has allocations.")]})
     if scheme.total is not None:
         given = _given(scheme.allocations.filter(parent__isnull=True))
         if given > scheme.total:
@@ -158,7 +172,7 @@ def _check_room(scheme: FundingScheme, parent: Allocation | None, quantity: Deci
 def _lock(scheme: FundingScheme, parent: Allocation | None):
     scheme = FundingScheme.objects.select_for_update().get(pk=scheme.pk)
     if parent is not None:
-        parent = Allocation.objects.select_for_update().select_related("recipient").get(pk=parent.pk)
+        parent = Allocation.objects.select_for_update(of=("self",)).select_related("recipient").get(pk=parent.pk)
     return scheme, parent
 
 
@@ -225,7 +239,44 @@ def _refresh_search(project: Project) -> None:
     project.search_text = text
 
 
+def _coordinator_errors(project: Project, partners: list[Mapping[str, Any]]) -> list[str]:
+    """A project has one coordinator: the rows given, with the partners they leave as they are."""
+    existing = {p.pk: p for p in project.partners.all()}
+    mentioned = {int(r["id"]) for r in partners if r.get("id") and int(r["id"]) in existing}
+    taken = any(p.role == ProjectRole.COORDINATOR for pk, p in existing.items() if pk not in mentioned)
+    errors = []
+    for number, row in enumerate(partners, start=1):
+        if row.get("DELETE"):
+            continue
+        kept = existing.get(int(row["id"])) if row.get("id") else None
+        role = row.get("role", kept.role if kept else ProjectRole.PARTNER)
+        if role != ProjectRole.COORDINATOR:
+            continue
+        if taken:
+            errors.append(
+                _("Row %(row)s: a project has one coordinator, and another partner already is.") % {"row": number}
+            )
+        taken = True
+    return errors
+
+
 def _save_children(project: Project, user, partners: Rows, outputs: Rows) -> None:
+    # The rows are read more than once below; a generator would be empty the second time.
+    partners = list(partners) if partners is not None else None
+    outputs = list(outputs) if outputs is not None else None
+    if partners is not None:
+        coordinators = _coordinator_errors(project, partners)
+        if coordinators:
+            raise ValidationError({"partners": coordinators})
+        # Handing the coordination over: the old coordinator steps down before the new one is
+        # saved, whatever the order of the rows, or the database's one-coordinator rule would trip.
+        stepping_down = [
+            int(r["id"]) for r in partners if r.get("id") and "role" in r and r["role"] != ProjectRole.COORDINATOR
+        ]
+        if stepping_down:
+            ProjectPartner.objects.filter(project=project, pk__in=stepping_down, role=ProjectRole.COORDINATOR).update(
+                role=ProjectRole.PARTNER
+            )
     core.require_visible(
         user, Organization, [_pk(r.get("organization")) for r in partners or [] if not r.get("DELETE")], "partners"
     )
@@ -243,7 +294,8 @@ def _save_children(project: Project, user, partners: Rows, outputs: Rows) -> Non
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 errors.setdefault(key, []).extend(messages)
-    if partners is not None and not errors:
+    if not errors:
+        # Checked on every save, so a lower budget cannot slip under the shares already given.
         coordinators = project.partners.filter(role="coordinator").count()
         if coordinators > 1:
             errors.setdefault("partners", []).append(_("A project has one coordinator."))

@@ -370,6 +370,17 @@ class Call(BaseModel):
             }
         if self.mobility_starts_on and self.mobility_ends_on and self.mobility_ends_on < self.mobility_starts_on:
             errors["mobility_ends_on"] = _("The stay cannot end before it starts.")
+        programme = self.programme if self.programme_id else None
+        if programme is not None:
+            # The nominated get mobilities of these dates; they must lie within the programme.
+            if programme.starts_on and self.mobility_starts_on and self.mobility_starts_on < programme.starts_on:
+                errors["mobility_starts_on"] = _("The programme starts on %(date)s; the stays cannot start before.") % {
+                    "date": programme.starts_on.isoformat()
+                }
+            if programme.ends_on and self.mobility_ends_on and self.mobility_ends_on > programme.ends_on:
+                errors["mobility_ends_on"] = _("The programme ends on %(date)s; the stays cannot end after.") % {
+                    "date": programme.ends_on.isoformat()
+                }
         unknown = [v for v in self.level_list if v not in StudyLevel.values]
         if unknown:
             errors["levels"] = _("Unknown level of study: %(levels)s. Use %(known)s.") % {
@@ -462,6 +473,8 @@ class Application(BaseModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        self.student_number = (self.student_number or "").strip()
+        self.email = (self.email or "").strip()
         if not (self.full_name or "").strip():
             errors["full_name"] = _("Give the applicant's name.")
         call = self.call if self.call_id else None

@@ -98,7 +98,7 @@ def assess(candidate: Candidate, rules: Rules) -> Outcome:
     """Eligibility and score of one candidate, with the reasons and the parts of the score."""
     reasons: list[tuple[str, dict[str, str]]] = []
     if rules.min_gpa is not None and (candidate.gpa is None or candidate.gpa < rules.min_gpa):
-        reasons.append(("gpa_below", {"value": _raw("gpa", candidate), "minimum": str(rules.min_gpa)}))
+        reasons.append(("gpa_below", {"value": _raw("gpa", candidate), "minimum": f"{rules.min_gpa:f}"}))
     if rules.min_cefr and (
         not candidate.language_level or CEFR_ORDER.index(candidate.language_level) < CEFR_ORDER.index(rules.min_cefr)
     ):
@@ -122,7 +122,7 @@ def assess(candidate: Candidate, rules: Rules) -> Outcome:
         parts[criterion] = {
             "value": _raw(criterion, candidate),
             "points": str(points),
-            "weight": str(weight.normalize()),
+            "weight": f"{weight.normalize():f}",  # 50, not 5E+1
         }
         weighted += points * weight
     if reasons:

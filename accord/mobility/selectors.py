@@ -22,6 +22,8 @@ def call_list(*, user, action: str = VIEW) -> QuerySet[Call]:
         Call.objects.restrict(user, action)
         .select_related("owner", "programme", "host")
         .annotate(application_count=Count("applications", distinct=True))
+        # An annotation drops the model's ordering; calls closing last come first.
+        .order_by("-closes_on", "-id")
     )
 
 
@@ -131,6 +133,10 @@ def exchange_balance(queryset: QuerySet[Mobility], by: str = "partner") -> Balan
         else:
             row.outgoing_people += item["people"]
             row.outgoing_months += item["months"] or Decimal(0)
+    for row in rows.values():
+        # SQLite sums decimals as floats (5.90000000000000); months are kept to one decimal.
+        row.incoming_months = Decimal(row.incoming_months).quantize(Decimal("0.1"))
+        row.outgoing_months = Decimal(row.outgoing_months).quantize(Decimal("0.1"))
     ordered = sorted(rows.values(), key=lambda r: (r.label.casefold(), r.year))
     return Balance(ordered)
 

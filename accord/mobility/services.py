@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -139,7 +140,12 @@ _BLANK_WHEN_NONE = {
 
 
 class QuotaExceeded(ValidationError):
-    """Linking this record would use more of an allocation than remains; the form asks to confirm."""
+    """Linking this record would use more of an allocation than remains; the form asks to confirm.
+
+    ``code`` is "quota_exceeded" on the exception and on its message for ``allocation``.
+    """
+
+    code = "quota_exceeded"
 
 
 def _pk(value):
@@ -291,6 +297,19 @@ def call_update(*, call: Call, acting_user, data: Mapping[str, Any], expected_up
         call.owner = call.programme.owner
         core.check_owner(acting_user, call.owner)
     _check_call_links(acting_user, call, data)
+    if call.gpa_scale is not None:
+        highest = (
+            call.applications.filter(gpa__gt=call.gpa_scale).order_by("-gpa").values_list("gpa", flat=True).first()
+        )
+        if highest is not None:
+            raise ValidationError(
+                {
+                    "gpa_scale": [
+                        _("An application gives a GPA of %(gpa)s; the scale cannot be lower.")
+                        % {"gpa": f"{highest.normalize():f}"}
+                    ]
+                }
+            )
     call = core.save(call, acting_user)
     _reset_selection(call, acting_user)
     return call
@@ -310,13 +329,22 @@ def call_delete(*, call: Call, acting_user) -> None:
 
 
 def _check_unique(application: Application) -> None:
-    key = Application.key_for(
-        application.student_number, application.email, application.full_name, application.date_of_birth
-    )
-    clash = Application.objects.filter(call_id=application.call_id, applicant_key=key).exclude(pk=application.pk)
-    if clash.exists():
+    """One application per person and call: the same student number, or the same e-mail (in any case),
+    or, for applicants given with neither, the same name and birth date, is the same person."""
+    others = Application.objects.filter(call_id=application.call_id).exclude(pk=application.pk)
+    number = (application.student_number or "").strip()
+    email = (application.email or "").strip()
+    if number and others.filter(student_number__iexact=number).exists():
         raise ValidationError(
-            {"full_name": [_("This applicant has already applied to this call (same student number, e-mail or name).")]}
+            {"student_number": [_("An application with this student number was already made to this call.")]}
+        )
+    if email and others.filter(email__iexact=email).exists():
+        raise ValidationError({"email": [_("An application with this e-mail was already made to this call.")]})
+    key = Application.key_for(number, email, application.full_name, application.date_of_birth)
+    if others.filter(applicant_key=key).exists():
+        field = {"n": "student_number", "e": "email"}.get(key[0], "full_name")
+        raise ValidationError(
+            {field: [_("This applicant has already applied to this call (same student number, e-mail or name).")]}
         )
 
 
@@ -500,7 +528,7 @@ def _nominate(call: Call, application: Application, user) -> Mobility:
 def selection_confirm(*, call: Call, acting_user) -> list[Mobility]:
     """Confirm the proposed selection and nominate the selected: each gets an outgoing mobility."""
     core.require_row(acting_user, call, CHANGE)
-    call = Call.objects.select_for_update().select_related("programme", "host").get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).select_related("programme", "host").get(pk=call.pk)
     if call.status != CallStatus.SELECTED:
         raise ValidationError(_("Run the selection before confirming it."))
     mobilities = [
@@ -521,7 +549,7 @@ def application_withdraw(*, application: Application, acting_user, reason: str =
     Returns the application nominated in its place, if any.
     """
     core.require_row(acting_user, application, CHANGE)
-    call = Call.objects.select_for_update().select_related("programme", "host").get(pk=application.call_id)
+    call = Call.objects.select_for_update(of=("self",)).select_related("programme", "host").get(pk=application.call_id)
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status == ApplicationStatus.WITHDRAWN:
         raise ValidationError(_("This application is already withdrawn."))
@@ -558,23 +586,16 @@ def _check_quota(mobility: Mobility, allow_over_quota: bool) -> None:
     if usage.remaining < 0:
         unit = allocation.scheme.unit
         need = mobility.funding_amount or 0 if unit == AllocationUnit.AMOUNT else 1
-        raise QuotaExceeded(
-            {
-                "allocation": [
-                    _(
-                        "This goes beyond the allocation to %(recipient)s: %(quantity)s, of which %(left)s remained "
-                        "before this (needed: %(need)s). Confirm to record it anyway."
-                    )
-                    % {
-                        "recipient": allocation.recipient,
-                        "quantity": f"{usage.quantity.normalize():f}",
-                        "left": f"{(usage.remaining + need).normalize():f}",
-                        "need": need,
-                    }
-                ]
-            },
-            code="quota_exceeded",
-        )
+        message = _(
+            "This goes beyond the allocation to %(recipient)s: %(quantity)s, of which %(left)s remained "
+            "before this (needed: %(need)s). Confirm to record it anyway."
+        ) % {
+            "recipient": allocation.recipient,
+            "quantity": f"{usage.quantity.normalize():f}",
+            "left": f"{(usage.remaining + need).normalize():f}",
+            "need": f"{Decimal(need).normalize():f}",
+        }
+        raise QuotaExceeded({"allocation": [ValidationError(message, code="quota_exceeded")]})
 
 
 def _check_mobility_links(user, mobility: Mobility, data: Mapping[str, Any]) -> None:
@@ -631,14 +652,20 @@ def mobility_update(
     core.require_row(acting_user, mobility, CHANGE)
     mobility = Mobility.objects.select_for_update().get(pk=mobility.pk)
     core.check_version(mobility, expected_updated_at)
-    old_allocation = mobility.allocation_id
+    old_allocation, old_amount = mobility.allocation_id, mobility.funding_amount
     _apply(mobility, MOBILITY_FIELDS, data)
     if "owner" in data:
         core.check_owner(acting_user, mobility.owner)
     _check_mobility_links(acting_user, mobility, data)
     _lock_allocation(mobility)
     core.save(mobility, acting_user)
-    if mobility.allocation_id != old_allocation:
+    # A new allocation, or more money from an allocation counted in amounts, may go beyond it.
+    more_money = (
+        mobility.allocation_id is not None
+        and (mobility.funding_amount or 0) > (old_amount or 0)
+        and mobility.allocation.scheme.unit == "amount"
+    )
+    if mobility.allocation_id != old_allocation or more_money:
         _check_quota(mobility, allow_over_quota)
     return mobility
 

@@ -110,6 +110,7 @@ def organization_detail(request, pk: int):
                 (OrganizationIdentifier, "organization"),
                 (OrganizationFact, "organization"),
             ],
+            user=request.user,
         ),
     }
     return render(request, "partners/organization_detail.html", context)
@@ -344,7 +345,7 @@ def person_detail(request, pk: int):
     return render(
         request,
         "partners/person_detail.html",
-        {"person": person, "can_change": can_change, "history": history(person)},
+        {"person": person, "can_change": can_change, "history": history(person, user=request.user)},
     )
 
 

@@ -33,6 +33,9 @@ RECORD_TYPES = [
     ("agreements.commitment", _("Commitment")),
     ("engagements.engagement", _("Engagement")),
     ("engagements.followupaction", _("Follow-up action")),
+    ("mobility.programme", _("Programme")),
+    ("funding.fundingscheme", _("Funding scheme")),
+    ("funding.project", _("Project")),
 ]
 TRUE_WORDS = {"1", "true", "yes", "on"}
 

@@ -215,7 +215,7 @@ def source_detail(request, pk: int):
             "versions": versions,
             "can_change": can_change,
             "can_delete": can_change and user_can(user, DELETE),
-            "history": history(source),
+            "history": history(source, user=request.user),
         },
     )
 
@@ -318,7 +318,7 @@ def story_detail(request, pk: int):
     return render(
         request,
         "sources/story_detail.html",
-        {"story": story, "sources": sources, "can_change": can_change, "history": history(story)},
+        {"story": story, "sources": sources, "can_change": can_change, "history": history(story, user=request.user)},
     )
 
 

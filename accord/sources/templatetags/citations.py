@@ -24,6 +24,9 @@ CITABLE_MODELS = frozenset(
         "agreements.commitment",
         "engagements.engagement",
         "engagements.followupaction",
+        "funding.fundingscheme",
+        "funding.project",
+        "mobility.programme",
     }
 )
 

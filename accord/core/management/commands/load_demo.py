@@ -1,5 +1,6 @@
-"""``python manage.py load_demo``: load the demo organisations, people, users, agreements, engagements and
-sources (safe to run again)."""
+"""``python manage.py load_demo``: load the demo organisations, people, users, agreements, engagements,
+sources, funding (quotas and projects) and mobility (programmes, a call with its selection, stays), safe to run
+again."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accord.accounts.models import User
 from accord.agreements.demo import load_demo_agreements
 from accord.engagements.demo import load_demo_engagements
+from accord.funding.demo import load_demo_funding
+from accord.mobility.demo import load_demo_mobility
 from accord.partners.demo import ADMIN_USERNAME, DemoError, load_demo
 
 
@@ -29,5 +32,7 @@ class Command(BaseCommand):
             admin = User.objects.get(username=ADMIN_USERNAME)
             load_demo_agreements(acting_user=admin, stdout=stdout)
             load_demo_engagements(acting_user=admin, stdout=stdout)
+            load_demo_funding(acting_user=admin, stdout=stdout)
+            load_demo_mobility(acting_user=admin, stdout=stdout)
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
