@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "accord.sources",
     "accord.mobility",
     "accord.funding",
+    "accord.plans",
+    "accord.reports",
     "accord.notifications",
 ]
 

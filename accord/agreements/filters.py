@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accord.agreements import selectors
 from accord.agreements.choices import AgreementHealth, AgreementKind, AgreementStatus
 from accord.agreements.models import ActivityType, Agreement, AgreementParty, Commitment
+from accord.core.filters import WithinFilter
 from accord.partners.filters import CountryChoicesMixin, OptionalMultipleChoiceFilter, search_q
 
 # "Not in force" is what every draft is; the list filters on the four states that need attention.
@@ -38,6 +39,7 @@ class AgreementFilter(CountryChoicesMixin, django_filters.FilterSet):
     expiring = django_filters.NumberFilter(label=_("Expiring within (days)"), method="filter_expiring", min_value=0)
     health = django_filters.ChoiceFilter(label=_("Health"), choices=HEALTH_CHOICES, method="filter_health")
     owner = django_filters.NumberFilter(label=_("Kept by"), field_name="owner_id")
+    within = WithinFilter()
     o = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(
@@ -60,7 +62,7 @@ class AgreementFilter(CountryChoicesMixin, django_filters.FilterSet):
 
     class Meta:
         model = Agreement
-        fields = ["q", "status", "kind", "partner", "country", "activity", "expiring", "health", "owner"]
+        fields = ["q", "status", "kind", "partner", "country", "activity", "expiring", "health", "owner", "within"]
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(search_q(value))

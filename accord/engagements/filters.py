@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accord.core.filters import WithinFilter
 from accord.core.text import fold
 from accord.engagements.models import (
     ActionStatus,
@@ -36,6 +37,7 @@ class EngagementFilter(CountryChoicesMixin, django_filters.FilterSet):
     has_open_actions = django_filters.BooleanFilter(label=_("Open actions"), method="filter_open_actions")
     series = django_filters.NumberFilter(label=_("Series"), field_name="series_id")
     owner = django_filters.NumberFilter(label=_("Kept by"), field_name="owner_id")
+    within = WithinFilter()
     o = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(("starts_on", "date"), ("title", "title"), ("kind", "kind"), ("updated_at", "updated")),
@@ -103,6 +105,7 @@ class ActionFilter(django_filters.FilterSet):
     due_from = django_filters.DateFilter(label=_("Due from"), field_name="due_on", lookup_expr="gte")
     due_to = django_filters.DateFilter(label=_("Due by"), field_name="due_on", lookup_expr="lte")
     owner = django_filters.NumberFilter(label=_("Kept by"), field_name="owner_id")
+    within = WithinFilter()
     responsible = django_filters.NumberFilter(label=_("Responsible person"), field_name="responsible_id")
     engagement = django_filters.NumberFilter(label=_("Agreed at"), field_name="engagement_id")
     o = django_filters.OrderingFilter(

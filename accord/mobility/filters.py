@@ -11,6 +11,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accord.core.filters import WithinFilter
 from accord.core.text import fold, tokens
 from accord.mobility import selectors
 from accord.mobility.models import Category, Direction, Mobility, MobilityStatus
@@ -35,6 +36,7 @@ class MobilityFilter(CountryChoicesMixin, django_filters.FilterSet):
     programme = django_filters.NumberFilter(label=_("Programme"), field_name="programme_id")
     agreement = django_filters.NumberFilter(label=_("Agreement"), field_name="agreement_id")
     owner = django_filters.NumberFilter(label=_("Kept by"), field_name="owner_id")
+    within = WithinFilter()
     o = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(
