@@ -13,6 +13,7 @@ from accord.mobility.api import (
     ProgrammeViewSet,
 )
 from accord.partners.api import OrganizationViewSet, PersonViewSet
+from accord.plans.api import IndicatorViewSet, PlanViewSet, TaskLinkViewSet, TaskViewSet
 from accord.sources.api import CitationViewSet, SourceViewSet, StoryViewSet
 
 router = DefaultRouter()
@@ -35,5 +36,9 @@ router.register("mobility-balance", MobilityBalanceViewSet, basename="mobility-b
 router.register("funding-schemes", FundingSchemeViewSet, basename="funding-scheme")
 router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("projects", ProjectViewSet, basename="project")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-tasks", TaskViewSet, basename="plan-task")
+router.register("plan-indicators", IndicatorViewSet, basename="plan-indicator")
+router.register("plan-task-links", TaskLinkViewSet, basename="plan-task-link")
 
 urlpatterns = router.urls

@@ -15,6 +15,7 @@ urlpatterns = [
     path("sources/", include("accord.sources.urls")),
     path("mobility/", include("accord.mobility.urls")),
     path("funding/", include("accord.funding.urls")),
+    path("plans/", include("accord.plans.urls")),
     path("notifications/", include("accord.notifications.urls")),
     path("api/v1/", include("accord.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -36,6 +36,7 @@ RECORD_TYPES = [
     ("mobility.programme", _("Programme")),
     ("funding.fundingscheme", _("Funding scheme")),
     ("funding.project", _("Project")),
+    ("plans.plan", _("Plan")),
 ]
 TRUE_WORDS = {"1", "true", "yes", "on"}
 

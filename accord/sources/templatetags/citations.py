@@ -27,6 +27,7 @@ CITABLE_MODELS = frozenset(
         "funding.fundingscheme",
         "funding.project",
         "mobility.programme",
+        "plans.plan",
     }
 )
 
