@@ -31,7 +31,10 @@ run: setup
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_demo
 	@echo "accord is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(VENV)/bin/gunicorn accord.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
+	@# The task worker (background jobs such as the annual report) runs beside gunicorn and stops with it.
+	@$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn accord.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
 
 test: setup
 	@$(PY) tools/run_tests.py

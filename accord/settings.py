@@ -231,6 +231,8 @@ SPECTACULAR_SETTINGS = {
         "CefrLevelEnum": "accord.agreements.choices.CefrLevel",
         "DirectionEnum": "accord.agreements.choices.Direction",
         "UnitEnum": "accord.agreements.choices.QuantityUnit",
+        # The languages a report is written in (the interface's), apart from a record's language.
+        "ReportLanguageEnum": "accord.settings.LANGUAGES",
     },
 }
 

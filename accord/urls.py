@@ -17,6 +17,7 @@ urlpatterns = [
     path("funding/", include("accord.funding.urls")),
     path("plans/", include("accord.plans.urls")),
     path("notifications/", include("accord.notifications.urls")),
+    path("reports/", include("accord.reports.urls")),
     path("api/v1/", include("accord.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -19,6 +19,10 @@ FILES = {
     "bootstrap-icons/bootstrap-icons.min.css": "bootstrap-icons/font/bootstrap-icons.min.css",
     "bootstrap-icons/fonts/bootstrap-icons.woff2": "bootstrap-icons/font/fonts/bootstrap-icons.woff2",
     "bootstrap-icons/fonts/bootstrap-icons.woff": "bootstrap-icons/font/fonts/bootstrap-icons.woff",
+    # The dashboard's charts and world map: Chart.js, its geo module and the Natural Earth countries.
+    "chartjs/chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    "chartjs-chart-geo/index.umd.min.js": "chartjs-chart-geo/build/index.umd.min.js",
+    "world-atlas/countries-110m.json": "world-atlas/countries-110m.json",
 }
 
 

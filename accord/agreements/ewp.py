@@ -59,6 +59,7 @@ SCHEMAS = {
     "iias": "ewp-specs-api-iias/stable-v7/endpoints/get-response.xsd",
     "institutions": "ewp-specs-api-institutions/stable-v2/response.xsd",
     "ounits": "ewp-specs-api-ounits/stable-v2/response.xsd",
+    "omobilities": "ewp-specs-api-omobilities/stable-v2/endpoints/get-response.xsd",
 }
 
 # Mobility specifications in the order the schema requires them inside cooperation-conditions.

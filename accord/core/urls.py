@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from accord.core import views
+from accord.core import views, views_search
 
 
 class ExportFormatConverter:
@@ -19,4 +19,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views_search.search_page, name="search"),
+    path("search/suggest/", views_search.search_suggest, name="search_suggest"),
 ]

@@ -38,6 +38,8 @@ class EngagementFilter(CountryChoicesMixin, django_filters.FilterSet):
     series = django_filters.NumberFilter(label=_("Series"), field_name="series_id")
     owner = django_filters.NumberFilter(label=_("Kept by"), field_name="owner_id")
     within = WithinFilter()
+    # ``cancelled=false``: the engagements a dashboard figure counts (those held or planned).
+    cancelled = django_filters.BooleanFilter(label=_("Cancelled"), field_name="cancelled")
     o = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(("starts_on", "date"), ("title", "title"), ("kind", "kind"), ("updated_at", "updated")),

@@ -655,7 +655,9 @@ def project_detail(request, pk: int):
             "scheme_visible": scheme_visible,
             "can_change": can_change,
             "can_delete": can_change and user_can(user, DELETE),
-            "history": history(project, related=[(ProjectPartner, "project"), (ProjectOutput, "project")], user=request.user),
+            "history": history(
+                project, related=[(ProjectPartner, "project"), (ProjectOutput, "project")], user=request.user
+            ),
         },
     )
 

@@ -37,6 +37,8 @@ class MobilityFilter(CountryChoicesMixin, django_filters.FilterSet):
     agreement = django_filters.NumberFilter(label=_("Agreement"), field_name="agreement_id")
     owner = django_filters.NumberFilter(label=_("Kept by"), field_name="owner_id")
     within = WithinFilter()
+    # ``cancelled=false``: the stays a dashboard figure counts (every status but cancelled).
+    cancelled = django_filters.BooleanFilter(label=_("Cancelled"), method="filter_cancelled")
     o = django_filters.OrderingFilter(
         label=_("Sort"),
         fields=(
@@ -90,3 +92,7 @@ class MobilityFilter(CountryChoicesMixin, django_filters.FilterSet):
                 people &= personal
             queryset = queryset.filter(condition | people)
         return queryset
+
+    def filter_cancelled(self, queryset, name, value: bool):
+        cancelled = Q(status=MobilityStatus.CANCELLED)
+        return queryset.filter(cancelled) if value else queryset.exclude(cancelled)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accord.mobility import views, views_calls
+from accord.mobility import views, views_calls, views_ewp
 
 app_name = "mobility"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.mobility_edit, name="mobility_update"),
     path("<int:pk>/delete/", views.mobility_delete, name="mobility_delete"),
     path("<int:pk>/status/<str:transition>/", views.mobility_transition, name="mobility_transition"),
+    path("ewp/omobilities.xml", views_ewp.omobilities_export, name="ewp_omobilities"),
+    path("<int:pk>/ewp.xml", views_ewp.omobility_xml, name="ewp_omobility"),
     path("balance/", views.balance, name="balance"),
     path("balance/export.<fmt:fmt>", views.balance_export, name="balance_export"),
     # Programmes, calls, applications and the selection (views_calls.py)

@@ -76,7 +76,12 @@ class Plan(BaseModel):
         verbose_name_plural = _("plans")
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "number"], condition=~Q(number=""), name="unique_plan_number")
+            models.UniqueConstraint(
+                fields=["owner", "number"],
+                condition=~Q(number=""),
+                name="unique_plan_number",
+                violation_error_message=_("Another plan of this organisation already has this number."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -114,7 +119,7 @@ class Task(BaseModel):
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"),
         default=0,
-        validators=[MaxValueValidator(100, message=_("Progress is between 0 and 100 %."))],
+        validators=[MaxValueValidator(100, message=_("Progress is between 0 and 100 %%."))],
     )
 
     class Meta:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accord.core.tenancy import VIEW, home_tree
 from accord.plans.models import Indicator, IndicatorRule, Plan, Task, TaskLink, TaskStatus
@@ -17,8 +17,19 @@ def plan_list(*, user, action: str = VIEW) -> QuerySet[Plan]:
     return Plan.objects.restrict(user, action).select_related("owner", "document")
 
 
+def visible_responsible(user) -> Prefetch:
+    """The responsible organisations of tasks, those ``user`` may see only."""
+    from accord.partners.models import Organization
+
+    return Prefetch("responsible", queryset=Organization.objects.restrict(user, VIEW).order_by("sort_name"))
+
+
 def task_list(*, user, action: str = VIEW) -> QuerySet[Task]:
-    return Task.objects.restrict(user, action).select_related("plan", "plan__owner").prefetch_related("responsible")
+    return (
+        Task.objects.restrict(user, action)
+        .select_related("plan", "plan__owner")
+        .prefetch_related(visible_responsible(user))
+    )
 
 
 def indicator_list(*, user, action: str = VIEW) -> QuerySet[Indicator]:
@@ -61,7 +72,8 @@ def _content_type_ids() -> dict[str, int]:
 
 
 def actuals(indicators) -> dict[int, Actual]:
-    """The actual of each indicator, by its rule, in a fixed number of queries whatever the count.
+    """The actual of each indicator, by its rule, in a fixed number of queries whatever the count
+    of indicators and plans (at most one per rule, plus the linked records).
 
     Period rules count the records of the plan's owner and the home organisations below it
     within the plan's period; task rules count the records linked to the indicator's task.
@@ -98,45 +110,67 @@ def actuals(indicators) -> dict[int, Actual]:
         held.add(pk)
         if kind == EngagementKind.TRAINING_COURSE:
             trained[pk] = trainees or headcount or 0
-    # Period rules, per plan.
+    # Period rules: one query per rule for all the plans at once, counted per plan here.
     children = home_tree()
     plans = {i.plan_id: i.plan for i in computed}
+    owners_of = {plan_id: descendants(plan.owner_id, children) for plan_id, plan in plans.items()}
     per_plan: dict[tuple[int, str], Decimal] = {}
-    needed = {(i.plan_id, i.rule) for i in computed if i.rule not in IndicatorRule.needing_task()}
-    for plan_id, rule in needed:
-        plan = plans[plan_id]
-        owners = descendants(plan.owner_id, children)
-        start, end = plan.starts_on, plan.ends_on
+    needed: dict[str, set[int]] = defaultdict(set)
+    for indicator in computed:
+        if indicator.rule not in IndicatorRule.needing_task():
+            needed[indicator.rule].add(indicator.plan_id)
+    for rule, plan_ids in needed.items():
+        owners = set().union(*(owners_of[p] for p in plan_ids))
+        first = min(plans[p].starts_on for p in plan_ids)
+        last = max(plans[p].ends_on for p in plan_ids)
+        if rule == IndicatorRule.PROJECTS_RUNNING:
+            rows = list(
+                Project.objects.filter(owner_id__in=owners, status__in=[ProjectStatus.RUNNING, ProjectStatus.COMPLETED])
+                .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=last))
+                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+                .values_list("owner_id", "starts_on", "ends_on")
+            )
+            for plan_id in plan_ids:
+                plan, mine = plans[plan_id], owners_of[plan_id]
+                per_plan[(plan_id, rule)] = Decimal(
+                    sum(
+                        1
+                        for owner_id, starts, ends in rows
+                        if owner_id in mine
+                        and (starts is None or starts <= plan.ends_on)
+                        and (ends is None or ends >= plan.starts_on)
+                    )
+                )
+            continue
         if rule == IndicatorRule.AGREEMENTS_SIGNED:
-            n = Agreement.objects.filter(owner_id__in=owners, signed_on__range=(start, end)).count()
+            rows = Agreement.objects.filter(owner_id__in=owners, signed_on__range=(first, last)).values_list(
+                "owner_id", "signed_on"
+            )
         elif rule == IndicatorRule.OUTGOING_STUDENTS:
-            n = (
+            rows = (
                 Mobility.objects.filter(
                     owner_id__in=owners,
                     direction=Direction.OUTGOING,
                     category=Category.STUDENT,
-                    planned_start__range=(start, end),
+                    planned_start__range=(first, last),
                 )
                 .exclude(status=MobilityStatus.CANCELLED)
-                .count()
+                .values_list("owner_id", "planned_start")
             )
-        elif rule == IndicatorRule.INCOMING_PEOPLE:
-            n = (
+        else:  # incoming people
+            rows = (
                 Mobility.objects.filter(
-                    owner_id__in=owners, direction=Direction.INCOMING, planned_start__range=(start, end)
+                    owner_id__in=owners, direction=Direction.INCOMING, planned_start__range=(first, last)
                 )
                 .exclude(status=MobilityStatus.CANCELLED)
-                .count()
+                .values_list("owner_id", "planned_start")
             )
-        else:  # projects running
-            n = (
-                Project.objects.filter(owner_id__in=owners)
-                .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=end))
-                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
-                .filter(status__in=[ProjectStatus.RUNNING, ProjectStatus.COMPLETED])
-                .count()
+        rows = list(rows)
+        for plan_id in plan_ids:
+            plan, mine = plans[plan_id], owners_of[plan_id]
+            per_plan[(plan_id, rule)] = Decimal(
+                sum(1 for owner_id, day in rows if owner_id in mine and plan.starts_on <= day <= plan.ends_on)
             )
-        per_plan[(plan_id, rule)] = Decimal(n)
     for indicator in computed:
         if indicator.rule == IndicatorRule.PEOPLE_TRAINED:
             value = Decimal(sum(trained.get(pk, 0) for pk in linked.get(indicator.task_id, ())))
@@ -170,13 +204,50 @@ def plan_progress(plan: Plan, tasks=None, today=None) -> Progress:
 
 def linked_records(task: Task, user) -> list:
     """The records linked to ``task`` that ``user`` may see, each with its link (one query per kind)."""
-    by_type: dict[int, dict[int, TaskLink]] = defaultdict(dict)
-    for link in task.links.select_related("content_type").all():
-        by_type[link.content_type_id][link.object_id] = link
+    links = list(task.links.all())
+    found = records_for_links(links, user)
     out = []
-    for content_type_id, links in by_type.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        for record in model.objects.restrict(user, VIEW).filter(pk__in=list(links)):
-            out.append((links[record.pk], record))
-    out.sort(key=lambda pair: pair[0].pk)
+    for link in links:
+        record = found.get((link.content_type_id, link.object_id))
+        if record is not None:
+            out.append((link, record))
     return out
+
+
+def records_for_links(links, user) -> dict[tuple[int, int], object]:
+    """The records behind ``links`` that ``user`` may see, by (content type id, object id).
+
+    One query per kind of record, whatever the number of links; a record the user may not see
+    is left out, so its link shows no name.
+    """
+    ids_by_type: dict[int, set[int]] = defaultdict(set)
+    for link in links:
+        ids_by_type[link.content_type_id].add(link.object_id)
+    found: dict[tuple[int, int], object] = {}
+    for content_type_id, ids in ids_by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        queryset = model.objects.restrict(user, VIEW).filter(pk__in=ids)
+        if model._meta.label_lower == "mobility.mobility":
+            queryset = queryset.select_related("partner")
+        for record in queryset:
+            found[(content_type_id, record.pk)] = record
+    return found
+
+
+def record_label(user, record) -> str:
+    """How a linked record is named to ``user``: a stay by the person's name only when they may see it."""
+    label = record._meta.label_lower
+    if label == "mobility.mobility":
+        from accord.mobility.selectors import display_name
+
+        parts = [display_name(user, record), record.get_direction_display()]
+        if record.partner_id:
+            parts.append(record.partner.name)
+        if record.planned_start:
+            parts.append(record.planned_start.isoformat())
+        return " · ".join(str(p) for p in parts if p)
+    if label == "engagements.engagement":
+        return f"{record.title} ({record.starts_on.isoformat()})" if record.starts_on else record.title
+    return str(record)

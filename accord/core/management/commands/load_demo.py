@@ -1,6 +1,6 @@
 """``python manage.py load_demo``: load the demo organisations, people, users, agreements, engagements,
-sources, funding (quotas and projects) and mobility (programmes, a call with its selection, stays), safe to run
-again."""
+sources, funding (quotas and projects), mobility (programmes, a call with its selection, stays) and the plan
+with its tasks and indicators, safe to run again."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from accord.engagements.demo import load_demo_engagements
 from accord.funding.demo import load_demo_funding
 from accord.mobility.demo import load_demo_mobility
 from accord.partners.demo import ADMIN_USERNAME, DemoError, load_demo
+from accord.plans.demo import load_demo_plans
 
 
 class Command(BaseCommand):
@@ -34,5 +35,6 @@ class Command(BaseCommand):
             load_demo_engagements(acting_user=admin, stdout=stdout)
             load_demo_funding(acting_user=admin, stdout=stdout)
             load_demo_mobility(acting_user=admin, stdout=stdout)
+            load_demo_plans(acting_user=admin, stdout=stdout)
         except DemoError as exc:
             raise CommandError(str(exc)) from exc

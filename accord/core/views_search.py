@@ -1,0 +1,112 @@
+"""The global search: the page, the header's suggestions (an htmx fragment) and the API."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from accord.core import search as global_search
+
+
+def _context(request, limit: int) -> dict:
+    query = global_search.clean_query(request.GET.get("q"))
+    groups = global_search.search(request.user, query, limit=limit)
+    return {
+        "query": query,
+        "search_query": query,
+        "searchable": global_search.searchable(query),
+        "min_length": global_search.MIN_LENGTH,
+        "groups": groups,
+        "total": sum(group.total for group in groups),
+        "page_url": global_search.page_url(query),
+    }
+
+
+@login_required
+def search_page(request):
+    """Every kind's matches, ``PAGE_LIMIT`` each, with a link to the kind's list for the rest."""
+    return render(request, "core/search.html", _context(request, global_search.PAGE_LIMIT))
+
+
+@login_required
+def search_suggest(request):
+    """The suggestions under the header's search box, a few per kind."""
+    return render(request, "core/_search_suggestions.html", _context(request, global_search.SUGGEST_LIMIT))
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+class SearchResultSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    subtitle = serializers.CharField()
+    url = serializers.CharField(allow_null=True, help_text=_("The record's page."))
+
+
+class SearchGroupSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[(kind.key, kind.label) for kind in global_search.KINDS])
+    label = serializers.CharField()
+    total = serializers.IntegerField(help_text=_("How many records of this kind match, shown or not."))
+    more_url = serializers.CharField(allow_null=True, help_text=_("The list of this kind filtered by the query."))
+    results = SearchResultSerializer(many=True)
+
+
+class SearchSerializer(serializers.Serializer):
+    query = serializers.CharField(allow_blank=True)
+    groups = SearchGroupSerializer(many=True)
+
+
+class SearchParametersSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+    limit = serializers.IntegerField(
+        required=False, default=global_search.SUGGEST_LIMIT, min_value=1, max_value=global_search.MAX_LIMIT
+    )
+    kind = serializers.MultipleChoiceField(
+        required=False, choices=[(kind.key, kind.label) for kind in global_search.KINDS]
+    )
+
+
+class SearchViewSet(viewsets.GenericViewSet):
+    """Search organisations (by any of their names), people, agreements, engagements, projects, plans
+    and sources at once, ignoring case and accents; only the records the user may see.
+
+    Queries shorter than two letters find nothing.
+    """
+
+    serializer_class = SearchSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description=_("The words to find.")),
+            OpenApiParameter("limit", int, description=_("Results per kind, from 1 to 50 (5 if not given).")),
+            OpenApiParameter(
+                "kind",
+                str,
+                many=True,
+                enum=[kind.key for kind in global_search.KINDS],
+                description=_("Only these kinds."),
+            ),
+        ],
+        responses={200: SearchSerializer},
+    )
+    def list(self, request):
+        data = {"q": request.query_params.get("q", ""), "limit": request.query_params.get("limit")}
+        if data["limit"] in (None, ""):
+            data.pop("limit")
+        kinds = request.query_params.getlist("kind")
+        if kinds:
+            data["kind"] = kinds
+        parameters = SearchParametersSerializer(data=data)
+        parameters.is_valid(raise_exception=True)
+        values = parameters.validated_data
+        query = global_search.clean_query(values["q"])
+        groups = global_search.search(
+            request.user, query, limit=values["limit"], kinds=list(values["kind"]) if values.get("kind") else None
+        )
+        return Response(SearchSerializer({"query": query, "groups": groups}).data)
