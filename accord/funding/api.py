@@ -13,6 +13,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -136,7 +137,7 @@ class FundingSchemeViewSet(RestrictedModelViewSet):
 
 
 class AllocationFilter(django_filters.FilterSet):
-    scheme = django_filters.NumberFilter(label=_("Scheme"), field_name="scheme_id")
+    scheme = django_filters.NumberFilter(label=pgettext_lazy("funding", "Scheme"), field_name="scheme_id")
     parent = django_filters.NumberFilter(label=_("Allocated from"), field_name="parent_id")
     top = django_filters.BooleanFilter(label=_("At the top of the scheme"), field_name="parent", lookup_expr="isnull")
     recipient = django_filters.NumberFilter(label=_("Recipient"), field_name="recipient_id")
@@ -171,7 +172,7 @@ class UsageSerializer(serializers.Serializer):
 
 
 class AllocationSerializer(serializers.ModelSerializer):
-    scheme = VisibleRelatedField(queryset=FundingScheme.objects.all(), label=_("scheme"))
+    scheme = VisibleRelatedField(queryset=FundingScheme.objects.all(), label=pgettext_lazy("funding", "scheme"))
     parent = VisibleRelatedField(
         queryset=Allocation.objects.all(),
         required=False,
@@ -310,7 +311,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         queryset=Organization.objects.all(), required=False, allow_null=True, label=_("funder")
     )
     scheme = VisibleRelatedField(
-        queryset=FundingScheme.objects.all(), required=False, allow_null=True, label=_("scheme")
+        queryset=FundingScheme.objects.all(), required=False, allow_null=True, label=pgettext_lazy("funding", "scheme")
     )
     currency = serializers.CharField(
         max_length=3,

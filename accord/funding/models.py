@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accord.core.models import BaseModel
 from accord.core.money import check_amount, validate_currency
@@ -131,7 +132,10 @@ class Allocation(BaseModel):
     """
 
     scheme = models.ForeignKey(
-        FundingScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="allocations"
+        FundingScheme,
+        verbose_name=pgettext_lazy("funding", "scheme"),
+        on_delete=models.CASCADE,
+        related_name="allocations",
     )
     parent = models.ForeignKey(
         "self",
@@ -212,7 +216,7 @@ class Project(BaseModel):
     )
     scheme = models.ForeignKey(
         FundingScheme,
-        verbose_name=_("scheme"),
+        verbose_name=pgettext_lazy("funding", "scheme"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -39,6 +39,7 @@ from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accord.reports.scope import owners as scope_owners
 
@@ -639,7 +640,7 @@ def section_projects(ctx: Context) -> Section:
                 Column(_("Title")),
                 Column(_("Kept by")),
                 Column(_("Funder")),
-                Column(_("Scheme")),
+                Column(pgettext("funding", "Scheme")),
                 Column(_("Status")),
                 Column(_("From"), DATE),
                 Column(_("To"), DATE),
@@ -717,7 +718,7 @@ def section_quotas(ctx: Context) -> Section:
             "allocations",
             _("Allocations received"),
             [
-                Column(_("Scheme")),
+                Column(pgettext("funding", "Scheme")),
                 Column(_("Funder")),
                 Column(_("Given by")),
                 Column(_("Recipient")),

@@ -30,6 +30,8 @@ POST_ONLY = (405, 405, 405, 405, 405, 405)
 # primary key of that user of the conftest.
 TABLE = [
     ("core:home", (), "get", None, READ),
+    ("core:search", (), "get", None, READ),  # what each role finds: core/tests/test_search_permissions.py
+    ("core:search_suggest", (), "get", None, READ),
     ("healthz", (), "get", None, PUBLIC),
     ("accounts:login", (), "get", None, (200, 302, 302, 302, 302, 302)),  # signed in: sent home
     ("accounts:logout", (), "get", None, POST_ONLY),
