@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accord.funding",
     "accord.plans",
     "accord.reports",
+    "accord.bench",
     "accord.notifications",
 ]
 

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -23,3 +25,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+if os.environ.get("ACCORD_BENCH_URLS") == "1":  # the bench's reference view, only while `make bench` runs
+    urlpatterns.append(path("bench/", include("accord.bench.urls_bench")))

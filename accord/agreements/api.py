@@ -30,25 +30,13 @@ from accord.agreements.models import (
     Commitment,
     Evidence,
 )
-from accord.core.api import RestrictedModelViewSet
+from accord.core.api import RestrictedModelViewSet, VisibleRelatedField
 from accord.core.tenancy import scope_ids
 from accord.partners.api import ChildSerializer
 from accord.partners.models import Organization, Person
 
 # Statuses a client may set directly; the others come from the lifecycle actions.
 EDITABLE_STATUSES = (AgreementStatus.DRAFT, AgreementStatus.NEGOTIATING)
-
-
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related record by id, chosen among those the requesting user may see.
-
-    A record outside the user's view is answered as if it did not exist.
-    """
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        return queryset.restrict(request.user) if request is not None else queryset.none()
 
 
 class TitleSerializer(ChildSerializer):

@@ -4,11 +4,50 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status, viewsets
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accord.core.services import ConflictError
+from accord.core.tenancy import scope_ids
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record by id, chosen among those the requesting user may see.
+
+    A record outside the user's view is answered as if it did not exist.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.restrict(request.user) if request is not None else queryset.none()
+
+
+def request_user(serializer):
+    return serializer.context["request"].user
+
+
+def absolute_url(serializer, url: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def owner_field(help_text):
+    """The home organisation that keeps a record: the user's own or one below it."""
+    from accord.partners.models import Organization
+
+    return VisibleRelatedField(
+        queryset=Organization.objects.filter(is_home=True), required=False, label=_("owner"), help_text=help_text
+    )
+
+
+def check_owner_in_scope(serializer, value):
+    user = request_user(serializer)
+    if value is not None and not user.is_superuser and value.pk not in scope_ids(user):
+        raise serializers.ValidationError(_("Choose your own organisation or one below it."))
+    return value
 
 
 class RestrictedModelViewSet(viewsets.ModelViewSet):

@@ -19,7 +19,9 @@ from rest_framework.response import Response
 from accord.agreements.api import VisibleRelatedField
 from accord.agreements.models import Agreement
 from accord.core.api import RestrictedModelViewSet, exception_handler
-from accord.core.tenancy import scope_ids
+from accord.core.api import absolute_url as _absolute
+from accord.core.api import check_owner_in_scope as _check_owner_in_scope
+from accord.core.api import owner_field as _owner_field
 from accord.engagements import selectors, services
 from accord.engagements.filters import ActionFilter, EngagementFilter
 from accord.engagements.models import (
@@ -36,24 +38,6 @@ from accord.partners.api import ChildSerializer
 from accord.partners.models import Organization, Person
 
 CHILDREN = ("titles", "organizations", "participants", "agreements")
-
-
-def _absolute(serializer, url: str) -> str:
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url
-
-
-def _check_owner_in_scope(serializer, value):
-    user = serializer.context["request"].user
-    if value is not None and not user.is_superuser and value.pk not in scope_ids(user):
-        raise serializers.ValidationError(_("Choose your own organisation or one below it."))
-    return value
-
-
-def _owner_field(help_text):
-    return VisibleRelatedField(
-        queryset=Organization.objects.filter(is_home=True), required=False, label=_("owner"), help_text=help_text
-    )
 
 
 class EngagementTitleSerializer(ChildSerializer):

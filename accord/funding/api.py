@@ -21,8 +21,11 @@ from rest_framework.response import Response
 
 from accord.agreements.api import VisibleRelatedField
 from accord.core.api import RestrictedModelViewSet
+from accord.core.api import absolute_url as _absolute
+from accord.core.api import check_owner_in_scope as _check_owner_in_scope
+from accord.core.api import owner_field as _owner_field
+from accord.core.api import request_user as _user
 from accord.core.money import validate_currency
-from accord.core.tenancy import scope_ids
 from accord.engagements.models import Engagement
 from accord.funding import selectors, services
 from accord.funding.filters import ProjectFilter, SchemeFilter
@@ -35,28 +38,6 @@ from accord.funding.models import (
 )
 from accord.partners.api import ChildSerializer
 from accord.partners.models import Organization
-
-
-def _user(serializer):
-    return serializer.context["request"].user
-
-
-def _absolute(serializer, url: str) -> str:
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url
-
-
-def _owner_field(help_text):
-    return VisibleRelatedField(
-        queryset=Organization.objects.filter(is_home=True), required=False, label=_("owner"), help_text=help_text
-    )
-
-
-def _check_owner_in_scope(serializer, value):
-    user = _user(serializer)
-    if value is not None and not user.is_superuser and value.pk not in scope_ids(user):
-        raise serializers.ValidationError(_("Choose your own organisation or one below it."))
-    return value
 
 
 def _check_currency(value: str) -> str:

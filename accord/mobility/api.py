@@ -21,7 +21,10 @@ from rest_framework.response import Response
 from accord.agreements.api import VisibleRelatedField
 from accord.agreements.models import Agreement, Commitment
 from accord.core.api import RestrictedModelViewSet, exception_handler
-from accord.core.tenancy import scope_ids
+from accord.core.api import absolute_url as _absolute
+from accord.core.api import check_owner_in_scope as _check_owner_in_scope
+from accord.core.api import owner_field as _owner_field
+from accord.core.api import request_user as _user
 from accord.funding.models import Allocation
 from accord.mobility import selectors, services
 from accord.mobility.filters import MobilityFilter
@@ -38,28 +41,6 @@ from accord.partners.models import Organization, Person
 APPLICATION_PERSONAL = ("full_name", "email", "student_number", "date_of_birth", "gender")
 MOBILITY_PERSONAL = ("full_name", "email", "student_number", "date_of_birth", "gender", "nationality", "person")
 PERSONAL_HELP = _("Null unless you are an editor or above of the organisation that keeps the record.")
-
-
-def _user(serializer):
-    return serializer.context["request"].user
-
-
-def _absolute(serializer, url: str) -> str:
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url
-
-
-def _owner_field(help_text):
-    return VisibleRelatedField(
-        queryset=Organization.objects.filter(is_home=True), required=False, label=_("owner"), help_text=help_text
-    )
-
-
-def _check_owner_in_scope(serializer, value):
-    user = _user(serializer)
-    if value is not None and not user.is_superuser and value.pk not in scope_ids(user):
-        raise serializers.ValidationError(_("Choose your own organisation or one below it."))
-    return value
 
 
 def _hide_personal(data: dict, fields) -> dict:

@@ -20,21 +20,14 @@ from rest_framework.response import Response
 
 from accord.agreements.api import VisibleRelatedField
 from accord.core.api import RestrictedModelViewSet
+from accord.core.api import absolute_url as _absolute
+from accord.core.api import request_user as _user
 from accord.core.tenancy import scope_ids
 from accord.partners.models import Organization
 from accord.plans import selectors, services
 from accord.plans.filters import RECORD_KINDS, IndicatorFilter, PlanFilter, TaskFilter, TaskLinkFilter
 from accord.plans.models import Indicator, Plan, Task, TaskLink, TaskStatus
 from accord.sources.models import Source
-
-
-def _user(serializer):
-    return serializer.context["request"].user
-
-
-def _absolute(serializer, url: str) -> str:
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url
 
 
 def _stays(serializer, attrs, field: str, message):

@@ -97,7 +97,10 @@ def annual_report(request):
         language = (translation.get_language() or "vi").split("-")[0]
         form = AnnualReportForm(
             initial={
-                "organization": user.home_organization_id,
+                # The dashboard's "Annual report" link names the organisation it shows.
+                "organization": int(request.GET["organization"])
+                if request.GET.get("organization", "").isdigit()
+                else user.home_organization_id,
                 "year": timezone.localdate().year - 1,
                 "language": language if language in dict(settings.LANGUAGES) else "vi",
             },

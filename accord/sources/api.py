@@ -20,8 +20,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from accord.agreements.api import VisibleRelatedField
 from accord.core.api import RestrictedModelViewSet
-from accord.core.tenancy import CHANGE, scope_ids
-from accord.partners.models import Organization
+from accord.core.api import absolute_url as _absolute
+from accord.core.api import check_owner_in_scope as _check_owner_in_scope
+from accord.core.api import owner_field as _owner_field
+from accord.core.tenancy import CHANGE
 from accord.sources import selectors, services
 from accord.sources.filters import SourceFilter, StoryFilter
 from accord.sources.models import Citation, Source, Story
@@ -39,24 +41,6 @@ RECORD_TYPES = [
     ("plans.plan", _("Plan")),
 ]
 TRUE_WORDS = {"1", "true", "yes", "on"}
-
-
-def _absolute(serializer, url: str) -> str:
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url
-
-
-def _check_owner_in_scope(serializer, value):
-    user = serializer.context["request"].user
-    if value is not None and not user.is_superuser and value.pk not in scope_ids(user):
-        raise serializers.ValidationError(_("Choose your own organisation or one below it."))
-    return value
-
-
-def _owner_field(help_text):
-    return VisibleRelatedField(
-        queryset=Organization.objects.filter(is_home=True), required=False, label=_("owner"), help_text=help_text
-    )
 
 
 class SourceSerializer(serializers.ModelSerializer):
