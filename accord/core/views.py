@@ -103,3 +103,31 @@ class FilteredListView(LoginRequiredMixin, TemplateView):
         if self.request.htmx and not self.request.htmx.boosted and self.partial_template:
             return [self.partial_template]
         return [self.template_name]
+
+
+def confirm_delete(request, obj, *, cancel_url: str, delete, done_url: str, label: str):
+    """Ask before deleting ``obj``; on POST call ``delete()`` and go to ``done_url``.
+
+    A refusal from the service (``ValidationError``: the record is still in use) is shown on
+    the page with a 400 and nothing is deleted.
+    """
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect, render
+    from django.utils.translation import gettext as _
+
+    error = None
+    if request.method == "POST":
+        try:
+            delete()
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("“%(name)s” was deleted.") % {"name": label})
+            return redirect(done_url)
+    return render(
+        request,
+        "core/confirm_delete.html",
+        {"object": obj, "cancel_url": cancel_url, "error": error},
+        status=400 if error else 200,
+    )

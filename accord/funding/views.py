@@ -27,6 +27,7 @@ from accord.core.money import money
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, scope_ids, user_can
 from accord.core.views import FilteredListView
+from accord.core.views import confirm_delete as _confirm_delete
 from accord.funding import selectors, services
 from accord.funding.filters import ProjectFilter, SchemeFilter
 from accord.funding.forms import AllocationForm, OutputFormSet, PartnerFormSet, ProjectForm, SchemeForm
@@ -324,24 +325,6 @@ def scheme_edit(request, pk: int | None = None):
         "funding/scheme_form.html",
         {"form": form, "scheme": instance},
         status=400 if request.method == "POST" else 200,
-    )
-
-
-def _confirm_delete(request, obj, *, cancel_url: str, delete, done_url: str, label: str):
-    error = None
-    if request.method == "POST":
-        try:
-            delete()
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("“%(name)s” was deleted.") % {"name": label})
-            return redirect(done_url)
-    return render(
-        request,
-        "funding/confirm_delete.html",
-        {"object": obj, "cancel_url": cancel_url, "error": error},
-        status=400 if error else 200,
     )
 
 

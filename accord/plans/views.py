@@ -23,6 +23,7 @@ from accord.core.services import ConflictError
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, user_can
 from accord.core.views import FilteredListView
+from accord.core.views import confirm_delete as _confirm_delete
 from accord.engagements.forms import home_organizations
 from accord.partners.models import Organization
 from accord.plans import selectors, services
@@ -279,24 +280,6 @@ def plan_edit(request, pk: int | None = None):
         "plans/plan_form.html",
         {"form": form, "plan": instance},
         status=400 if request.method == "POST" else 200,
-    )
-
-
-def _confirm_delete(request, obj, *, cancel_url: str, delete, done_url: str, label: str):
-    error = None
-    if request.method == "POST":
-        try:
-            delete()
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("“%(name)s” was deleted.") % {"name": label})
-            return redirect(done_url)
-    return render(
-        request,
-        "plans/confirm_delete.html",
-        {"object": obj, "cancel_url": cancel_url, "error": error},
-        status=400 if error else 200,
     )
 
 
