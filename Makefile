@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-sqlite test-postgres setup assets messages lint makemessages clean
+.PHONY: run serve test test-sqlite test-postgres setup assets messages lint makemessages clean bench
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ test-sqlite: setup
 
 test-postgres: setup
 	@$(PY) tools/run_tests.py --postgres-only
+
+# Generates the bench data on SQLite and PostgreSQL (BENCH_SCALE=tiny|province|ministry, default ministry),
+# runs the scenarios and writes docs/performance.json and docs/performance.md.
+bench: setup
+	@$(PY) tools/bench.py
 
 lint: setup
 	$(VENV)/bin/ruff check accord tools conftest.py

@@ -306,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     if quick:
         options += ["--heavy-runs", "2", "--tabular-runs", "1", "--export-rows", "1000", "--import-rows", "300"]
         options += ["--throughput-seconds", "2"]
+    else:
+        options += ["--heavy-runs", "5", "--tabular-runs", "1", "--import-budget", "30"]
     if args.only:
         options += ["--only", *args.only]
     out_dir = (
@@ -323,7 +325,12 @@ def main(argv: list[str] | None = None) -> int:
     for url in urls:
         vendor = vendor_of(url)
         log(f"\n=== {vendor}: {urlparse(url).path.lstrip('/') or url} (scale {scale}) ===")
-        run: dict = {"database": urlparse(url).path.lstrip("/"), "vendor": vendor}
+        shown = urlparse(url).path
+        if vendor == "sqlite":
+            shown = os.path.relpath(shown, BASE) if shown.startswith(str(BASE)) else shown
+        else:
+            shown = shown.lstrip("/")
+        run: dict = {"database": shown, "vendor": vendor}
         data["databases"][vendor] = run
         try:
             meta, seconds = prepare(url, scale, args.seed, forced=forced)

@@ -190,8 +190,9 @@ def how_table(results: list[dict]) -> list[str]:
     lines = ["| Scenario | What is measured | As | Runs | Reference |", "|---|---|---|---:|---|"]
     for result in results:
         reference = (result.get("reference") or {}).get("label", "—")
+        how = result.get("how", "") + (f" ({result['note']})" if result.get("note") else "")
         lines.append(
-            f"| {_escape(result.get('label', result['key']))} | {_escape(result.get('how', ''))} | "
+            f"| {_escape(result.get('label', result['key']))} | {_escape(how)} | "
             f"{_escape(result.get('user', ''))} | {_number(result.get('runs'))} | {_escape(reference)} |"
         )
     return lines

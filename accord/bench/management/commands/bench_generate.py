@@ -16,8 +16,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale",
             default="ministry",
-            help=_("%(names)s, or a positive factor of the ministry scale such as 0.1.")
-            % {"names": ", ".join(SCALES)},
+            help=_("%(names)s, or a positive factor of the ministry scale such as 0.1.") % {"names": ", ".join(SCALES)},
         )
         parser.add_argument("--seed", default="1", help=_("Whole number; the same seed gives the same data."))
         parser.add_argument("--meta", required=True, help=_("Where to write the JSON file describing the data."))
