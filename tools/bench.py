@@ -110,6 +110,14 @@ def wipe(url: str) -> None:
         ensure_postgres(url, recreate=True)
 
 
+def shown_database(url: str) -> str:
+    """The database as the report names it: the SQLite file relative to the project, or the PostgreSQL name."""
+    path = "/" + urlparse(url).path.lstrip("/")
+    if vendor_of(url) == "sqlite":
+        return os.path.relpath(path, BASE) if path.startswith(str(BASE) + "/") else path
+    return path.lstrip("/")
+
+
 def database_version(url: str) -> str:
     if vendor_of(url) == "sqlite":
         import sqlite3
@@ -324,13 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for url in urls:
         vendor = vendor_of(url)
-        log(f"\n=== {vendor}: {urlparse(url).path.lstrip('/') or url} (scale {scale}) ===")
-        shown = urlparse(url).path
-        if vendor == "sqlite":
-            shown = os.path.relpath(shown, BASE) if shown.startswith(str(BASE)) else shown
-        else:
-            shown = shown.lstrip("/")
-        run: dict = {"database": shown, "vendor": vendor}
+        log(f"\n=== {vendor}: {shown_database(url)} (scale {scale}) ===")
+        run: dict = {"database": shown_database(url), "vendor": vendor}
         data["databases"][vendor] = run
         try:
             meta, seconds = prepare(url, scale, args.seed, forced=forced)
@@ -359,6 +362,22 @@ def main(argv: list[str] | None = None) -> int:
             run["error"] = f"{type(exc).__name__}: {exc}"
             log(f"  FAILED: {run['error']}")
             failures += 1
+    previous = out_dir / f"{stem}.json"
+    if not given and args.database != "both" and previous.exists():
+        # Only one database was run: keep the other's figures from the last run at this scale.
+        try:
+            earlier = json.loads(previous.read_text())
+        except ValueError:
+            earlier = {}
+        if earlier.get("scale") == scale and earlier.get("seed") == args.seed:
+            for vendor, run in earlier.get("databases", {}).items():
+                if vendor not in data["databases"]:
+                    run.setdefault("note", f"from the run of {earlier.get('generated_at', '?')}")
+                    if run.get("database", "").startswith("/"):
+                        run["database"] = shown_database(f"{vendor}:///{run['database'].lstrip('/')}")
+                    data["databases"][vendor] = run
+            data["databases"] = dict(sorted(data["databases"].items(), key=lambda item: item[0] != "sqlite"))
+            urls = urls + [sqlite_url(scale) if v == "sqlite" else postgres_url(scale) for v in earlier["databases"]]
     data["machine"] = machine_info(urls)
     data["seconds"] = round(time.perf_counter() - started, 1)
     from accord.bench.report import write_json, write_markdown
