@@ -19,7 +19,7 @@ the owner's editors may see (accord.mobility.selectors.may_see_personal).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.db.models import Case, Count, IntegerField, Model, Q, QuerySet, Value, When, Window
@@ -43,6 +43,7 @@ class Result:
     title: str
     subtitle: str
     url: str | None
+    pk: int | None = None
 
 
 @dataclass(frozen=True)
@@ -239,10 +240,13 @@ def _more_url(kind: Kind, query: str) -> str | None:
         return None
 
 
-def search(user, query: str | None, *, limit: int = SUGGEST_LIMIT, kinds: list[str] | None = None) -> list[Group]:
+def search(
+    user, query: str | None, *, limit: int = SUGGEST_LIMIT, kinds: list[str] | None = None, narrow: Q | None = None
+) -> list[Group]:
     """The groups of rows ``user`` may see that match ``query``; kinds without a match are left out.
 
     A query shorter than ``MIN_LENGTH`` folded characters finds nothing (and runs no query).
+    ``narrow`` is a further condition on the rows (the pickers of home organisations).
     """
     query = clean_query(query)
     if not searchable(query):
@@ -264,6 +268,7 @@ def search(user, query: str | None, *, limit: int = SUGGEST_LIMIT, kinds: list[s
             kind.queryset()
             .restrict(user, VIEW)
             .filter(_condition(kind, query, words))
+            .filter(narrow or Q())
             .annotate(search_rank=rank, search_total=Window(Count("pk")))
             .order_by("search_rank", *kind.order, "pk")[:limit]
         )
@@ -274,7 +279,7 @@ def search(user, query: str | None, *, limit: int = SUGGEST_LIMIT, kinds: list[s
                 kind=kind.key,
                 label=str(kind.label),
                 total=rows[0].search_total,
-                results=[kind.describe(row, words) for row in rows],
+                results=[replace(kind.describe(row, words), pk=row.pk) for row in rows],
                 more_url=_more_url(kind, query),
             )
         )

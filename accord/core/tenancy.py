@@ -57,7 +57,7 @@ def home_tree() -> dict[int | None, list[int]]:
     """Children of each home organisation, from one query."""
     Organization = apps.get_model("partners", "Organization")
     children: dict[int | None, list[int]] = defaultdict(list)
-    for org_id, parent_id in Organization.objects.filter(is_home=True).values_list("id", "parent_id"):
+    for org_id, parent_id in Organization.objects.filter(is_home=True).order_by().values_list("id", "parent_id"):
         children[parent_id].append(org_id)
     return children
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views_search.search_page, name="search"),
     path("search/suggest/", views_search.search_suggest, name="search_suggest"),
+    path("search/pick/<slug:kind>/", views_search.pick, name="pick"),
 ]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from accord.core import search as global_search
+from accord.core.tenancy import scope_ids
 
 
 def _context(request, limit: int) -> dict:
@@ -36,6 +40,48 @@ def search_page(request):
 def search_suggest(request):
     """The suggestions under the header's search box, a few per kind."""
     return render(request, "core/_search_suggestions.html", _context(request, global_search.SUGGEST_LIMIT))
+
+
+PICK_LIMIT = 20
+HOMES = "homes"
+
+
+def pick_message(query: str | None, total: int) -> str:
+    """What the picker's status line says after a search."""
+    if not global_search.searchable(query):
+        return str(_("Type at least %(count)s letters.") % {"count": global_search.MIN_LENGTH})
+    if total > PICK_LIMIT:
+        return str(
+            _("%(shown)s of %(total)s matches shown; type more to narrow them.") % {"shown": PICK_LIMIT, "total": total}
+        )
+    return ngettext("%(count)s match.", "%(count)s matches.", total) % {"count": total}
+
+
+@login_required
+def pick(request, kind: str):
+    """The records of ``kind`` matching ``?q=`` that the user may see, for a picker (JSON).
+
+    ``{"results": [{"id", "label", "detail"}], "total": N}``: at most ``PICK_LIMIT`` rows, the
+    best matches first (see accord.core.search); fewer than two letters find nothing.
+    """
+    narrow = None
+    if kind == HOMES:  # the home organisations a user may give records to
+        kind = "organizations"
+        narrow = Q(is_home=True) if request.user.is_superuser else Q(is_home=True, pk__in=scope_ids(request.user))
+    if kind not in {k.key for k in global_search.KINDS}:
+        raise Http404(_("There is nothing to pick of this kind."))
+    groups = global_search.search(request.user, request.GET.get("q"), limit=PICK_LIMIT, kinds=[kind], narrow=narrow)
+    group = groups[0] if groups else None
+    return JsonResponse(
+        {
+            "results": [
+                {"id": result.pk, "label": result.title, "detail": result.subtitle}
+                for result in (group.results if group else [])
+            ],
+            "total": group.total if group else 0,
+            "message": pick_message(request.GET.get("q"), group.total if group else 0),
+        }
+    )
 
 
 # --- API -----------------------------------------------------------------------------------------

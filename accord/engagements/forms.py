@@ -15,6 +15,7 @@ from accord.agreements.forms import ChoicesForm, DateInput
 from accord.agreements.models import Agreement
 from accord.core.forms import VersionedFormMixin, bootstrap
 from accord.core.tenancy import VIEW, scope_ids
+from accord.core.widgets import use_owner_picker, use_picker
 from accord.engagements.models import (
     Engagement,
     EngagementOrganization,
@@ -127,6 +128,9 @@ class EngagementForm(VersionedFormMixin, forms.ModelForm):
         self.fields["parent"].queryset = parents
         self.fields["series"].queryset = EngagementSeries.objects.restrict(user, VIEW).order_by("name")
         self.fields["agreements"].queryset = Agreement.objects.restrict(user, VIEW).order_by("-signed_on", "title")
+        use_picker(self.fields["host"], "organizations")
+        use_picker(self.fields["parent"], "engagements")
+        use_picker(self.fields["agreements"], "agreements")
         self.fields["precision"].help_text = _("For what is only planned, a month is enough: give any day of it.")
         self.fields["headcount"].help_text = _("When the people are not named one by one.")
         bootstrap(self)
@@ -238,7 +242,9 @@ class ActionForm(VersionedFormMixin, forms.ModelForm):
         self.fields["owner"].queryset = home_organizations(user)
         self.fields["owner"].required = False
         self.fields["owner"].help_text = _("Empty: the organisation keeping the engagement, or yours.")
+        use_owner_picker(self.fields["owner"], user)
         self.fields["responsible"].queryset = Person.objects.restrict(user, VIEW).order_by("sort_name")
+        use_picker(self.fields["responsible"], "people")
         if engagement is not None:
             # The small form under an engagement: the engagement is given.
             self.fields["engagement"].queryset = Engagement.objects.filter(pk=engagement.pk)
@@ -246,6 +252,7 @@ class ActionForm(VersionedFormMixin, forms.ModelForm):
             self.initial["engagement"] = engagement.pk
         else:
             self.fields["engagement"].queryset = visible_engagements(user)
+            use_picker(self.fields["engagement"], "engagements")
         if self.instance.pk:
             # Changing the engagement of an action would move it between records; it stays.
             del self.fields["engagement"]
@@ -267,6 +274,7 @@ class CompleteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["fulfilled_by"].queryset = visible_engagements(user)
         self.fields["fulfilled_by"].label_from_instance = lambda e: f"{e.title} ({e.starts_on:%Y-%m-%d})"
+        use_picker(self.fields["fulfilled_by"], "engagements")
         bootstrap(self)
 
     def clean_done_on(self):

@@ -27,7 +27,7 @@ from accord.core.services import ConflictError
 from accord.core.tabular import TableError, csv_response, read_table, run_import, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, user_can
 from accord.core.views import FilteredListView
-from accord.engagements.forms import home_organizations
+from accord.engagements.forms import home_organizations, visible_organizations
 from accord.funding.models import Allocation
 from accord.mobility import selectors, services
 from accord.mobility.filters import MobilityFilter
@@ -43,7 +43,6 @@ from accord.mobility.tabular import (
     mobility_rows,
 )
 from accord.partners.forms import ImportForm
-from accord.partners.models import Organization
 
 TENTH = Decimal("0.1")
 STATUS_COLOURS = {
@@ -136,13 +135,20 @@ def index(request):
 # --- the list and its export ---------------------------------------------------------------------
 
 
-def _filter_options(user) -> dict:
+def _chosen(queryset, value) -> list:
+    """The one record a filter names (for its picker), or none."""
+    return list(queryset.filter(pk=value)) if str(value or "").isdigit() else []
+
+
+def _filter_options(user, data) -> dict:
+    """The choices of the filter form. Partners and agreements are pickers (accord.core.widgets):
+    only the chosen one is rendered, the others are found by typing."""
     visible = Mobility.objects.restrict(user, VIEW)
     return {
         "owners": home_organizations(user),
-        "partners": Organization.objects.filter(pk__in=visible.values("partner_id")).order_by("sort_name"),
+        "partners": _chosen(visible_organizations(user), data.get("partner")),
         "programmes": Programme.objects.restrict(user, VIEW).order_by("name"),
-        "agreements": Agreement.objects.restrict(user, VIEW).filter(pk__in=visible.values("agreement_id")),
+        "agreements": _chosen(Agreement.objects.restrict(user, VIEW), data.get("agreement")),
         "years": list(visible.order_by("-academic_year").values_list("academic_year", flat=True).distinct()),
         "directions": Direction.choices,
         "categories": Category.choices,
@@ -171,7 +177,7 @@ class MobilityListView(FilteredListView):
             can_add=user_can(user, ADD),
         )
         if not (self.request.htmx and not self.request.htmx.boosted):
-            context.update(_filter_options(user))
+            context.update(_filter_options(user, self.request.GET))
         return context
 
 

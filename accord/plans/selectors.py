@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from accord.core.tenancy import VIEW, home_tree
 from accord.plans.models import Indicator, IndicatorRule, Plan, Task, TaskLink, TaskStatus
@@ -143,8 +143,11 @@ def actuals(indicators) -> dict[int, Actual]:
                 )
             continue
         if rule == IndicatorRule.AGREEMENTS_SIGNED:
-            rows = Agreement.objects.filter(owner_id__in=owners, signed_on__range=(first, last)).values_list(
-                "owner_id", "signed_on"
+            rows = (
+                Agreement.objects.filter(owner_id__in=owners, signed_on__range=(first, last))
+                .order_by()
+                .values("owner_id", day=F("signed_on"))
+                .annotate(n=Count("pk"))
             )
         elif rule == IndicatorRule.OUTGOING_STUDENTS:
             rows = (
@@ -155,7 +158,9 @@ def actuals(indicators) -> dict[int, Actual]:
                     planned_start__range=(first, last),
                 )
                 .exclude(status=MobilityStatus.CANCELLED)
-                .values_list("owner_id", "planned_start")
+                .order_by()
+                .values("owner_id", day=F("planned_start"))
+                .annotate(n=Count("pk"))
             )
         else:  # incoming people
             rows = (
@@ -163,13 +168,16 @@ def actuals(indicators) -> dict[int, Actual]:
                     owner_id__in=owners, direction=Direction.INCOMING, planned_start__range=(first, last)
                 )
                 .exclude(status=MobilityStatus.CANCELLED)
-                .values_list("owner_id", "planned_start")
+                .order_by()
+                .values("owner_id", day=F("planned_start"))
+                .annotate(n=Count("pk"))
             )
-        rows = list(rows)
+        # Counted per owner and day by the database, summed per plan here.
+        rows = [(row["owner_id"], row["day"], row["n"]) for row in rows]
         for plan_id in plan_ids:
             plan, mine = plans[plan_id], owners_of[plan_id]
             per_plan[(plan_id, rule)] = Decimal(
-                sum(1 for owner_id, day in rows if owner_id in mine and plan.starts_on <= day <= plan.ends_on)
+                sum(n for owner_id, day, n in rows if owner_id in mine and plan.starts_on <= day <= plan.ends_on)
             )
     for indicator in computed:
         if indicator.rule == IndicatorRule.PEOPLE_TRAINED:

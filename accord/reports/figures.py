@@ -10,13 +10,13 @@ queries, whatever the number of records.
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
 import pycountry
-from django.db.models import Count, F, Max, Prefetch, Q, Sum
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -225,15 +225,28 @@ def agreement_figures(user, org_id: int, owner_ids, today: datetime.date) -> dic
     ]
     by_kind.sort(key=lambda f: (-f.value, f.label.casefold()))
 
-    with_evidence = base.annotate(last_evidence=Max("commitments__evidence__happened_on"))
+    # One pass: each agreement's latest note of evidence is a subquery, the three counts are filtered.
+    from accord.agreements.models import Evidence
+
+    last_evidence = (
+        Evidence.objects.filter(commitment__agreement=OuterRef("pk"))
+        .order_by()
+        .values("commitment__agreement")
+        .annotate(last=Max("happened_on"))
+        .values("last")
+    )
+    shown = (AgreementHealth.AT_RISK, AgreementHealth.DORMANT, AgreementHealth.LAPSED)
+    counted = base.annotate(last_evidence=Subquery(last_evidence)).aggregate(
+        **{str(value): Count("id", filter=health_q(value, today)) for value in shown}
+    )
     health = [
         Figure(
             str(value),
             str(AgreementHealth(value).label),
-            with_evidence.filter(health_q(value, today)).count(),
+            counted[str(value)],
             list_url(list_name, org_id, health=value),
         )
-        for value in (AgreementHealth.AT_RISK, AgreementHealth.DORMANT, AgreementHealth.LAPSED)
+        for value in shown
     ]
 
     signed = (
@@ -264,13 +277,10 @@ def agreement_figures(user, org_id: int, owner_ids, today: datetime.date) -> dic
 def commitment_figures(active, org_id: int, today: datetime.date) -> list[Figure]:
     """The commitments of the active agreements, by how far they are kept this academic year."""
     from accord.agreements.choices import AgreementStatus, Fulfilment
-    from accord.agreements.models import Commitment, Evidence
-    from accord.agreements.selectors import counted_mobilities, fulfilment
+    from accord.agreements.models import Commitment
+    from accord.agreements.selectors import fulfilment_counts
 
-    commitments = Commitment.objects.filter(agreement__in=active.values("pk")).prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.order_by("-happened_on", "-id")), counted_mobilities()
-    )
-    counts = Counter(fulfilment(c, today).state for c in commitments)
+    counts = fulfilment_counts(Commitment.objects.filter(agreement__in=active.values("pk")), today)
     # The agreements holding them: commitments have no list of their own.
     url = list_url("agreements:agreement_list", org_id, status=AgreementStatus.ACTIVE)
     return [Figure(str(value), str(label), counts.get(value, 0), url) for value, label in Fulfilment.choices]
@@ -308,7 +318,7 @@ def mobility_figures(user, org_id: int, owner_ids, today: datetime.date) -> dict
     this_year = (
         counted.filter(academic_year=year)
         .values("direction", "category", "partner__country")
-        .annotate(people=Count("id", distinct=True), months=Sum("months"))
+        .annotate(people=Count("id"), months=Sum("months"))
         .order_by()
     )
     countries: dict[str, FlowRow] = {}
@@ -340,9 +350,7 @@ def mobility_figures(user, org_id: int, owner_ids, today: datetime.date) -> dict
 
     per_year: dict[str, FlowRow] = {}
     for item in (
-        counted.values("direction", "academic_year")
-        .annotate(people=Count("id", distinct=True), months=Sum("months"))
-        .order_by()
+        counted.values("direction", "academic_year").annotate(people=Count("id"), months=Sum("months")).order_by()
     ):
         key = item["academic_year"]
         if key not in per_year:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accord.agreements.tests.test_views import make_agreement
+from accord.core.tests.picking import pick
 from accord.engagements.models import Engagement, FollowUpAction
 from accord.engagements.tests.test_views import organization, person
 from accord.partners.tests.test_browser import sign_in
@@ -49,8 +50,8 @@ def test_record_a_delegation_visit_close_its_follow_up_and_see_it_on_the_partner
     page.locator("#id_ends_on").fill((visit_day + datetime.timedelta(days=1)).isoformat())
     page.locator("#id_city").fill("Hạ Long")
     page.locator("#id_country").select_option("VN")
-    page.locator("#id_host").select_option(str(qn.pk))
-    page.locator("#id_agreements").select_option(str(agreement.pk))
+    pick(page, "id_host", "Quang Ninh", qn.pk)  # typed without accents
+    pick(page, "id_agreements", "joint training", agreement.pk)
     page.locator("#id_organizations-0-organization").select_option(str(qn.pk))
     page.locator("#id_organizations-0-role").select_option("host")
     for i, (who, role) in enumerate(((principal, "head"), (interpreter, "member"), (dean, "member"))):
@@ -77,7 +78,7 @@ def test_record_a_delegation_visit_close_its_follow_up_and_see_it_on_the_partner
     # When they add the follow-up action agreed there, due in a month
     expect(page.locator("#add-action")).to_have_attribute("open", "")  # open while there is none
     page.locator("#id_title").fill("Send the list of exchange students")
-    page.locator("#id_responsible").select_option(str(principal.pk))
+    pick(page, "id_responsible", "Ma Tu", principal.pk)
     page.locator("#id_due_on").fill((today + datetime.timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Add the action").click()
 
@@ -90,7 +91,7 @@ def test_record_a_delegation_visit_close_its_follow_up_and_see_it_on_the_partner
     action_link.click()
     page.locator("#done summary").click()
     visit = Engagement.objects.get(title="LNTU delegation to Quảng Ninh")
-    page.locator("#id_done-fulfilled_by").select_option(str(visit.pk))
+    pick(page, "id_done-fulfilled_by", "LNTU delegation", visit.pk)
     page.get_by_role("button", name="Mark as done").click()
 
     # Then the action is done, and links the visit

@@ -693,7 +693,12 @@ def test_mark_an_action_done_by_an_engagement_then_reopen_and_cancel_it(client, 
     action = actions["overdue"]
     client.force_login(users["editor"])
     page = client.get(action.get_absolute_url()).content.decode()
-    assert "overdue" in page and 'id="cancel"' in page and world["planned"].title in page  # the select
+    assert "overdue" in page and 'id="cancel"' in page
+    # The engagement that fulfilled it is picked by typing: the select names its picker, which finds it.
+    picker = reverse("core:pick", args=["engagements"])
+    assert f'data-picker="{picker}"' in page
+    found = client.get(picker, {"q": world["planned"].title[:12]}).json()
+    assert world["planned"].title in [row["label"] for row in found["results"]]
 
     done = client.post(
         reverse("engagements:action_complete", args=[action.pk]),
