@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from accord.agreements import services as agreement_services
 from accord.agreements.models import ActivityType
-from accord.agreements.selectors import fulfilment
+from accord.agreements.selectors import fulfilment, fulfilment_counts
 from accord.mobility import selectors, services
 from accord.mobility.models import (
     Application,
@@ -659,6 +659,56 @@ def test_a_commitment_in_months_counts_the_months_of_the_stays(world, tenants):
     state = fulfilment(commitment, today=D(2026, 12, 1))
 
     assert (state.done, state.target, state.percent) == (Decimal("7.0"), Decimal(12), 58)
+
+
+def test_the_dashboard_counts_commitments_by_state_with_the_same_rule_as_each_commitments_page(world, tenants):
+    """``fulfilment_counts`` sums in the database what ``fulfilment`` decides commitment by commitment."""
+    from collections import Counter
+
+    from accord.agreements.models import Commitment
+
+    editor, today = world["editor"], D(2026, 12, 1)
+
+    def commitment(title, **kwargs):
+        return make_agreement(editor, tenants["qn"], world["kobe"], title, **kwargs).commitments.get()
+
+    commitment("Nothing yet")
+    noted = commitment("Noted with a quantity")
+    agreement_services.evidence_add(
+        commitment=noted, acting_user=editor, data={"happened_on": D(2026, 10, 1), "note": "x", "quantity": 5}
+    )
+    counted = commitment("Noted without a quantity")
+    agreement_services.evidence_add(
+        commitment=counted, acting_user=editor, data={"happened_on": D(2026, 10, 1), "note": "x", "quantity": None}
+    )
+    old = commitment("Nothing for over a year")
+    agreement_services.evidence_add(
+        commitment=old, acting_user=editor, data={"happened_on": D(2025, 6, 1), "note": "x", "quantity": 1}
+    )
+    months = commitment("Months", quantity=Decimal(6), unit="months")
+    make_mobility(world, "A", host_organization=world["kobe"], commitment=months)  # 6.0 months
+    stays = commitment("Stays")
+    make_mobility(world, "B", host_organization=world["kobe"], commitment=stays)
+    later = commitment("A stay planned next year")
+    make_mobility(
+        world,
+        "C",
+        host_organization=world["kobe"],
+        commitment=later,
+        planned_start=D(2028, 1, 1),
+        planned_end=D(2028, 3, 1),
+    )
+    gone = commitment("Only a cancelled stay")
+    services.mobility_cancel(
+        mobility=make_mobility(world, "D", host_organization=world["kobe"], commitment=gone),
+        acting_user=editor,
+        reason="No visa.",
+    )
+
+    commitments = Commitment.objects.all()
+    expected = Counter(fulfilment(c, today=today).state for c in commitments)
+    assert set(expected) == {"not_started", "in_progress", "fulfilled", "lapsed"}  # every state is tried
+    assert fulfilment_counts(commitments, today) == dict(expected)
 
 
 # --- privacy ---------------------------------------------------------------------------------------
