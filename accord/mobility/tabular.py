@@ -152,45 +152,60 @@ def _cell_date(value):
     return value if value else None
 
 
+EXPORT_FIELDS = (
+    "pk", "direction", "category", "full_name", "email", "student_number", "date_of_birth", "gender",
+    "nationality", "fictitious", "home_organization__name", "host_organization__name", "programme__name",
+    "agreement__reference", "agreement__title", "planned_start", "planned_end", "actual_start", "actual_end",
+    "level", "subject_area", "funding_amount", "funding_note", "note", "owner__name", "status", "academic_year",
+    "months", "partner__name", "cancellation_reason", "owner_id",
+)  # fmt: skip
+
+
 def mobility_rows(queryset, user):
-    """One row per mobility in ``EXPORT_COLUMNS``; personal cells blank where the user may not see them."""
+    """One row per mobility in ``EXPORT_COLUMNS``; personal cells blank where the user may not see them.
+
+    Read as plain tuples (no model instances): the export of 100,000 rows spends its time writing
+    cells, not building objects.
+    """
     personal_owners = selectors.personal_owner_ids(user)
     everyone = getattr(user, "is_superuser", False)
-    queryset = queryset.select_related(
-        "owner", "home_organization", "host_organization", "partner", "programme", "agreement"
-    )
-    for m in queryset.iterator(chunk_size=2000):
-        personal = everyone or m.owner_id in personal_owners
+    for (
+        pk, direction, category, full_name, email, student_number, date_of_birth, gender, nationality, fictitious,
+        home, host, programme, reference, agreement, planned_start, planned_end, actual_start, actual_end, level,
+        subject_area, funding_amount, funding_note, note, owner, status, academic_year, months, partner,
+        cancellation_reason, owner_id,
+    ) in queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):  # fmt: skip
+        personal = everyone or owner_id in personal_owners
         yield [
-            m.pk,
-            m.direction,
-            m.category,
-            m.full_name if personal else "",
-            m.email if personal else "",
-            m.student_number if personal else "",
-            _cell_date(m.date_of_birth) if personal else None,
-            m.gender if personal else "",
-            m.nationality if personal else "",
-            "yes" if m.fictitious else "",
-            m.home_organization.name,
-            m.host_organization.name,
-            m.programme.name if m.programme_id else "",
-            (m.agreement.reference or m.agreement.title) if m.agreement_id else "",
-            m.planned_start,
-            m.planned_end,
-            _cell_date(m.actual_start),
-            _cell_date(m.actual_end),
-            m.level,
-            m.subject_area,
-            m.funding_amount,
-            m.funding_note,
-            m.note,
-            m.owner.name,
-            m.status,
-            m.academic_year,
-            m.months,
-            m.partner.name,
-            m.cancellation_reason,
+            pk,
+            direction,
+            category,
+            full_name if personal else "",
+            email if personal else "",
+            student_number if personal else "",
+            _cell_date(date_of_birth) if personal else None,
+            gender if personal else "",
+            nationality if personal else "",
+            "yes" if fictitious else "",
+            home,
+            host,
+            programme or "",
+            (reference or agreement or ""),
+            planned_start,
+            planned_end,
+            _cell_date(actual_start),
+            _cell_date(actual_end),
+            level,
+            subject_area,
+            funding_amount,
+            funding_note,
+            note,
+            owner,
+            status,
+            academic_year,
+            months,
+            partner,
+            cancellation_reason,
         ]
 
 
