@@ -204,6 +204,23 @@ def test_a_selection_run_writes_each_outcome_and_who_ran_it_when(world, call, ap
     ]
 
 
+def test_an_edit_opened_before_the_selection_cannot_overwrite_its_outcome(world, call, applicants):
+    from accord.core.services import ConflictError
+
+    opened = fresh(applicants["chi"]).updated_at  # the edit form is opened, then the selection runs
+    services.selection_run(call=call, acting_user=world["editor"])
+
+    assert fresh(applicants["chi"]).updated_at > opened
+    with pytest.raises(ConflictError):
+        services.application_update(
+            application=fresh(applicants["chi"]),
+            acting_user=world["editor"],
+            data={"interview_score": Decimal(100)},
+            expected_updated_at=opened,
+        )
+    assert outcome(applicants["chi"]) == (ApplicationStatus.WAITLISTED, 3)
+
+
 def test_a_run_with_no_applications_is_refused(world, call):
     with pytest.raises(ValidationError, match="no applications"):
         services.selection_run(call=call, acting_user=world["editor"])
