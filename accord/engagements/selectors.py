@@ -78,6 +78,8 @@ class TimelineEntry:
 class TimelineYear:
     year: int
     entries: list[TimelineEntry] = field(default_factory=list)
+    count: int = 0  # entries of the year, listed or not
+    loaded: bool = True  # False: only counted; its entries are listed on asking for the year
 
 
 @dataclass
@@ -94,95 +96,133 @@ class Timeline:
         return f"{self.first.year}–{self.latest.year}" if self.latest.year != self.first.year else str(self.first.year)
 
 
-def partner_timeline(*, user, organization) -> Timeline:
+TIMELINE_BUDGET = 150  # entries listed at once: the newest years up to this many; older years are counted
+
+
+def _timeline_sources(user, organization) -> dict[str, QuerySet]:
+    """What the timeline lists, each kind as a queryset with its ``day`` on the timeline."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Case, DateField, F, When
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from accord.agreements.models import Agreement, AgreementEvent
+    from accord.funding.models import Project, ProjectPartner
+    from accord.sources.models import Citation, Source
+
+    utc = datetime.UTC
+    agreements = Agreement.objects.restrict(user, VIEW).filter(parties__organization=organization)
+    events = AgreementEvent.objects.filter(
+        agreement__in=agreements.values("pk"), kind__in=["signed", "renewed", "expired", "terminated", "auto_renewed"]
+    ).annotate(
+        # A renewal is dated when it was started in accord; with the partner it happened when the
+        # successor was signed.
+        day=Case(
+            When(
+                kind="renewed", agreement__successor__signed_on__isnull=False, then=F("agreement__successor__signed_on")
+            ),
+            default=F("date"),
+            output_field=DateField(),
+        )
+    )
+    taking_part = EngagementOrganization.objects.filter(organization=organization).values("engagement_id")
+    engagements = (
+        Engagement.objects.restrict(user, VIEW)
+        .filter(Q(pk__in=taking_part) | Q(host=organization))
+        .annotate(day=F("starts_on"))
+    )
+    # An action with neither a due nor a done day is placed on the day it was agreed.
+    actions = (
+        FollowUpAction.objects.restrict(user, VIEW)
+        .filter(engagement__in=engagements.values("pk"))
+        .annotate(day=Coalesce("done_on", "due_on", "engagement__ends_on", "engagement__starts_on"))
+    )
+    partnering = ProjectPartner.objects.filter(organization=organization).values("project_id")
+    projects = (
+        Project.objects.restrict(user, VIEW)
+        .filter(Q(pk__in=partnering) | Q(funder=organization))
+        .annotate(day=Coalesce("starts_on", TruncDate("created_at", tzinfo=utc)))
+    )
+    citations = Citation.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(organization)),
+        object_id=organization.pk,
+        source__in=Source.objects.restrict(user, VIEW).values("pk"),
+    ).annotate(day=Coalesce("source__published_on", TruncDate("source__created_at", tzinfo=utc)))
+    return {"agreement": events, "engagement": engagements, "action": actions, "project": projects, "source": citations}
+
+
+def _timeline_entries(kind: str, queryset: QuerySet) -> list[TimelineEntry]:
+    if kind == "agreement":
+        return [
+            TimelineEntry(e.day, kind, e.agreement.title, e.agreement.get_absolute_url(), e.get_kind_display())
+            for e in queryset.select_related("agreement").order_by("day", "id")
+        ]
+    if kind == "engagement":
+        return [
+            TimelineEntry(e.day, kind, e.title, e.get_absolute_url(), e.get_kind_display())
+            for e in queryset.order_by("day", "id")
+        ]
+    if kind == "action":
+        return [
+            TimelineEntry(a.day, kind, a.title, a.get_absolute_url(), a.get_status_display())
+            for a in queryset.order_by("day", "id")
+        ]
+    if kind == "project":
+        return [
+            TimelineEntry(p.day, kind, str(p), p.get_absolute_url(), p.get_status_display())
+            for p in queryset.order_by("day", "id")
+        ]
+    return [
+        TimelineEntry(c.day, "source", c.source.title, c.source.get_absolute_url(), c.source.publisher)
+        for c in queryset.select_related("source").order_by("day", "id")
+    ]
+
+
+def partner_timeline(*, user, organization, year: int | None = None, budget: int | None = None) -> Timeline:
     """Everything the user may see with ``organization``, year by year, newest year first.
 
     Agreements signed, renewed and expired; engagements it took part in; actions agreed
-    there; projects it takes part in or funds; sources citing it. A fixed number of queries whatever the history's length.
+    there; projects it takes part in or funds; sources citing it. Every year is counted; the
+    entries are listed for the newest years up to ``budget`` entries (at least the newest year)
+    and for ``year`` when asked, so that the busiest partner's page reads a bounded number of
+    rows. A fixed number of queries whatever the history's length.
     """
-    from accord.agreements.models import Agreement, AgreementEvent
-    from accord.sources.models import Citation, Source
+    from django.db.models import Count, Max, Min
+    from django.db.models.functions import ExtractYear
 
-    entries: list[TimelineEntry] = []
-    agreements = Agreement.objects.restrict(user, VIEW).filter(parties__organization=organization)
-    for event in (
-        AgreementEvent.objects.filter(
-            agreement__in=agreements, kind__in=["signed", "renewed", "expired", "terminated", "auto_renewed"]
-        )
-        .select_related("agreement", "agreement__successor")
-        .order_by("date", "id")
-    ):
-        day = event.date
-        if event.kind == "renewed":
-            # The event is dated when the renewal was started in accord; with the partner it
-            # happened when the successor was signed.
-            successor = getattr(event.agreement, "successor", None)
-            if successor is not None and successor.signed_on:
-                day = successor.signed_on
-        entries.append(
-            TimelineEntry(
-                day,
-                "agreement",
-                event.agreement.title,
-                event.agreement.get_absolute_url(),
-                event.get_kind_display(),
-            )
-        )
-    engagements = (
-        Engagement.objects.restrict(user, VIEW)
-        .filter(Q(organizations__organization=organization) | Q(host=organization))
-        .distinct()
-        .order_by("starts_on")
-    )
-    agreed_on: dict[int, datetime.date] = {}
-    for engagement in engagements:
-        agreed_on[engagement.pk] = engagement.last_day
-        entries.append(
-            TimelineEntry(
-                engagement.starts_on,
-                "engagement",
-                engagement.title,
-                engagement.get_absolute_url(),
-                engagement.get_kind_display(),
-            )
-        )
-    for action in FollowUpAction.objects.restrict(user, VIEW).filter(engagement_id__in=list(agreed_on)).order_by("id"):
-        # An action with neither a due nor a done day is placed on the day it was agreed.
-        day = action.done_on or action.due_on or agreed_on[action.engagement_id]
-        entries.append(
-            TimelineEntry(day, "action", action.title, action.get_absolute_url(), action.get_status_display())
-        )
-    from accord.funding.models import Project
-
-    for project in (
-        Project.objects.restrict(user, VIEW)
-        .filter(Q(partners__organization=organization) | Q(funder=organization))
-        .distinct()
-        .order_by("id")
-    ):
-        day = project.starts_on or project.created_at.date()
-        entries.append(
-            TimelineEntry(day, "project", str(project), project.get_absolute_url(), project.get_status_display())
-        )
-    from django.contrib.contenttypes.models import ContentType
-
-    content_type = ContentType.objects.get_for_model(type(organization))
-    for citation in (
-        Citation.objects.filter(
-            content_type=content_type, object_id=organization.pk, source__in=Source.objects.restrict(user, VIEW)
-        )
-        .select_related("source")
-        .order_by("id")
-    ):
-        source = citation.source
-        day = source.published_on or source.created_at.date()
-        entries.append(TimelineEntry(day, "source", source.title, source.get_absolute_url(), source.publisher))
-    entries.sort(key=lambda e: (e.date, e.kind, e.label))
-    by_year: dict[int, TimelineYear] = {}
-    for entry in entries:
-        by_year.setdefault(entry.date.year, TimelineYear(entry.date.year)).entries.append(entry)
-    years = [by_year[y] for y in sorted(by_year, reverse=True)]
-    return Timeline(years, entries[0].date if entries else None, entries[-1].date if entries else None, len(entries))
+    budget = TIMELINE_BUDGET if budget is None else budget
+    sources = _timeline_sources(user, organization)
+    counts: dict[int, int] = defaultdict(int)
+    first = latest = None
+    for queryset in sources.values():
+        for row in (
+            queryset.annotate(on_year=ExtractYear("day"))
+            .values("on_year")
+            .annotate(n=Count("pk", distinct=True), first=Min("day"), last=Max("day"))
+            .order_by()
+        ):
+            counts[row["on_year"]] += row["n"]
+            first = min(first, row["first"]) if first else row["first"]
+            latest = max(latest, row["last"]) if latest else row["last"]
+    newest_first = sorted(counts, reverse=True)
+    recent: list[int] = []  # the newest years, up to the budget (at least one)
+    shown = 0
+    for each in newest_first:
+        if recent and shown + counts[each] > budget:
+            break
+        recent.append(each)
+        shown += counts[each]
+    asked = year if year in counts and year not in recent else None
+    listed = {*recent, asked} - {None}
+    by_year = {each: TimelineYear(each, count=counts[each], loaded=each in listed) for each in newest_first}
+    if recent:
+        wanted = Q(day__gte=datetime.date(recent[-1], 1, 1))
+        if asked:
+            wanted |= Q(day__gte=datetime.date(asked, 1, 1), day__lte=datetime.date(asked, 12, 31))
+        entries = [e for kind, queryset in sources.items() for e in _timeline_entries(kind, queryset.filter(wanted))]
+        entries.sort(key=lambda e: (e.date, e.kind, e.label))
+        for entry in entries:
+            by_year[entry.date.year].entries.append(entry)
+    return Timeline([by_year[y] for y in newest_first], first, latest, sum(counts.values()))
 
 
 def calendar_months(queryset: QuerySet[Engagement]) -> list[tuple[datetime.date, list[Engagement]]]:

@@ -83,6 +83,11 @@ class PersonListView(FilteredListView):
         return context
 
 
+def _year(value) -> int | None:
+    """A year asked for in the address (``?year=2016``), or None for anything else."""
+    return int(value) if value and value.isdigit() and len(value) == 4 else None
+
+
 @login_required
 def organization_detail(request, pk: int):
     try:
@@ -100,7 +105,7 @@ def organization_detail(request, pk: int):
         "org": org,
         "agreements": agreements,
         "agreements_more": agreements_more,
-        "timeline": partner_timeline(user=request.user, organization=org),
+        "timeline": partner_timeline(user=request.user, organization=org, year=_year(request.GET.get("year"))),
         "can_change": can_change,
         "can_delete": can_change and user_can(request.user, DELETE),
         "history": history(

@@ -274,7 +274,48 @@ def test_the_timeline_takes_the_same_number_of_queries_however_long_the_history(
     viewer = users["viewer"]
     partner_timeline(user=viewer, organization=lntu)  # the scope and content types are cached
 
-    # when / then
-    with django_assert_max_num_queries(8):
+    # when / then: each of the five kinds is counted per year in one query and listed in one more
+    with django_assert_max_num_queries(10):
         timeline = partner_timeline(user=viewer, organization=lntu)
     assert timeline.count == 20
+
+
+def test_a_long_history_lists_the_newest_years_and_counts_the_older_until_one_is_asked_for(
+    client, history, users, lntu, monkeypatch
+):
+    # given twelve webinars a year from 2015 to 2024, on top of the history
+    for year in range(2015, 2025):
+        for month in range(1, 13):
+            services.engagement_create(
+                acting_user=users["editor"],
+                data={"kind": "webinar", "title": f"Webinar {year}-{month:02d}", "starts_on": D(year, month, 1)},
+                organizations=[{"organization": lntu, "role": "guest"}],
+            )
+    viewer = users["viewer"]
+
+    # when
+    timeline = partner_timeline(user=viewer, organization=lntu, budget=30)
+
+    # then the newest years are listed up to the budget, every year is counted
+    listed = [y.year for y in timeline.years if y.loaded]
+    assert listed == [max(y.year for y in timeline.years), *listed[1:]] and len(listed) < len(timeline.years)
+    assert sum(len(y.entries) for y in timeline.years) <= 30 or len(listed) == 1
+    assert sum(y.count for y in timeline.years) == timeline.count
+    older = next(y for y in timeline.years if y.year == 2016)
+    assert (older.loaded, older.entries, older.count) == (False, [], 12)
+
+    # when the user asks for 2016, its entries are listed too
+    asked = partner_timeline(user=viewer, organization=lntu, year=2016, budget=30)
+    year_2016 = next(y for y in asked.years if y.year == 2016)
+    assert year_2016.loaded and len(year_2016.entries) == 12
+    assert year_2016.entries[0].label == "Webinar 2016-01"
+
+    # and on the partner's page, an older year offers its entries
+    from accord.engagements import selectors
+
+    monkeypatch.setattr(selectors, "TIMELINE_BUDGET", 30)
+    client.force_login(viewer)
+    page = client.get(lntu.get_absolute_url()).content.decode()
+    assert f'href="{lntu.get_absolute_url()}?year=2016#timeline-2016"' in page
+    page = client.get(lntu.get_absolute_url(), {"year": 2016}).content.decode()
+    assert "Webinar 2016-01" in page
