@@ -226,6 +226,13 @@ def _fulfilment_state(commitment, today, year, *, started, last, noted, notes, s
     return FulfilmentState(state, done, target, percent, year, last)
 
 
+class _Target:
+    """What ``_fulfilment_state`` reads of a commitment, without loading the commitment."""
+
+    unit: str = ""
+    quantity_per_year: Decimal | None = None
+
+
 def fulfilment_counts(commitments: QuerySet, today: datetime.date | None = None) -> dict[str, int]:
     """How many of ``commitments`` are in each state of ``fulfilment``, summed by the database.
 
@@ -265,9 +272,14 @@ def fulfilment_counts(commitments: QuerySet, today: datetime.date | None = None)
         .order_by()
     }
     counts: dict[str, int] = {}
-    for commitment in commitments.only("id", "unit", "quantity_per_year").order_by():
-        note = notes.get(commitment.pk)
-        stay = stays.get(commitment.pk)
+    target_of = _Target()
+    for pk, unit, quantity in commitments.values_list("pk", "unit", "quantity_per_year").order_by():
+        note = notes.get(pk)
+        stay = stays.get(pk)
+        if not note and not stay:  # most commitments: nothing to read further
+            state = Fulfilment.NOT_STARTED
+            counts[state] = counts.get(state, 0) + 1
+            continue
         dates = []
         if note:
             dates.append(note["last"])
@@ -275,11 +287,12 @@ def fulfilment_counts(commitments: QuerySet, today: datetime.date | None = None)
             latest = [d for d in (stay["last_actual"], stay["last_planned"]) if d is not None]
             if latest:
                 dates.append(min(max(latest), today))
+        target_of.unit, target_of.quantity_per_year = unit, quantity
         state = _fulfilment_state(
-            commitment,
+            target_of,
             today,
             year,
-            started=bool(note or stay),
+            started=True,
             last=max(dates, default=None),
             noted=Decimal(str(note["noted"] or 0)) if note else Decimal(0),
             notes=note["notes"] if note else 0,
