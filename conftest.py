@@ -12,6 +12,9 @@ from accord.core.tenancy import Role
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
+# The helpers the tests share (permission matrices, API clients) assert too: let pytest explain their failures.
+pytest.register_assert_rewrite("accord.core.testing")
+
 
 @pytest.fixture(autouse=True)
 def _media_and_var(settings, tmp_path):

@@ -40,10 +40,9 @@ from accord.agreements.models import (
     Evidence,
 )
 from accord.core.history import history
-from accord.core.services import ConflictError
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, scope_ids, user_can
-from accord.core.views import FilteredListView, private_file_response
+from accord.core.views import FilteredListView, form_errors, private_file_response, save_with_service
 from accord.partners.models import Organization
 from accord.sources.selectors import citations_for_records
 
@@ -67,19 +66,6 @@ def _with_health(agreements, today=None):
         agreement.health_label = AgreementHealth(agreement.health).label
         agreement.health_colour = HEALTH_COLOURS[agreement.health]
     return agreements
-
-
-def _form_errors(form, exc: ValidationError, formsets=None) -> None:
-    """Put a service's ValidationError where it belongs: a field, a formset, or the form."""
-    formsets = formsets or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            if field in formsets:
-                formsets[field].non_form_errors().extend(errors)
-            else:
-                form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- list and export -------------------------------------------------------------------------
@@ -336,15 +322,10 @@ def agreement_edit(request, pk: int | None = None):
         instance = access(Agreement.objects, request.user, CHANGE, pk=pk)
     form, formsets = _agreement_forms(request, instance)
     if request.method == "POST" and form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
-        try:
-            agreement = _save_agreement(request, form, formsets, instance)
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
-            _form_errors(form, exc, formsets)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        saved, agreement = save_with_service(
+            form, lambda: _save_agreement(request, form, formsets, instance), formsets=formsets
+        )
+        if saved:
             messages.success(request, _("“%(title)s” was saved.") % {"title": agreement.title})
             return redirect(agreement)
     return render(
@@ -387,7 +368,7 @@ def _lifecycle(request, pk: int, form_class, form_name: str, act):
         try:
             result = act(agreement, form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             return redirect(result)
     errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
@@ -468,7 +449,7 @@ def evidence_add(request, pk: int):
         try:
             services.evidence_add(commitment=commitment, acting_user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             if request.htmx:
                 return _commitment_fragment(request, commitment.pk)
@@ -516,7 +497,7 @@ def document_upload(request, pk: int):
                 language=form.cleaned_data["language"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was attached.") % {"name": document.filename})
             return redirect(agreement)

@@ -1,19 +1,25 @@
-"""Views shared by all areas: the home page, the health check and the generic list view."""
+"""Views shared by all areas: the home page, the health check and the generic list view, and
+the helpers every area's views use to call a service and to ask before deleting."""
 
 from __future__ import annotations
 
 import mimetypes
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from accord.core.services import ConflictError
 from accord.core.tenancy import VIEW, scope_ids
 
 
@@ -105,17 +111,63 @@ class FilteredListView(LoginRequiredMixin, TemplateView):
         return [self.template_name]
 
 
-def confirm_delete(request, obj, *, cancel_url: str, delete, done_url: str, label: str):
-    """Ask before deleting ``obj``; on POST call ``delete()`` and go to ``done_url``.
+def form_errors(form, exc: ValidationError, *, formsets=None, aliases=None, mark_invalid: bool = False) -> None:
+    """Put a service's ``ValidationError`` where it belongs.
+
+    An error naming a field of the form goes on that field (``aliases`` maps the service's name
+    of a field to the form's, e.g. ``{"file": "upload"}``); one naming a key of ``formsets`` goes
+    on that formset's own errors; every other error goes above the form. With ``mark_invalid``,
+    the widgets of the fields found wrong get Bootstrap's ``is-invalid`` class, for forms whose
+    widgets got their classes before the service spoke.
+    """
+    formsets = formsets or {}
+    aliases = aliases or {}
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            key = aliases.get(key, key)
+            if key in formsets:
+                formsets[key].non_form_errors().extend(errors)
+            else:
+                form.add_error(key if key in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+    if mark_invalid:
+        for name in form.errors:
+            if name in form.fields:
+                attrs = form.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+
+
+def save_with_service(form, call, *, formsets=None, aliases=None, mark_invalid: bool = False) -> tuple[bool, Any]:
+    """Run ``call()``, a service's write, for a valid ``form``.
+
+    Returns ``(True, what call() returned)``; or, when the service refuses, ``(False, None)``
+    with its reasons on the form: a ``ConflictError`` (the record changed since it was loaded)
+    and a ``PermissionDenied`` above the form, any other ``ValidationError`` where
+    ``form_errors`` puts it (with ``formsets``, ``aliases`` and ``mark_invalid``). The caller
+    renders the form again, with a 400, when it gets ``False``.
+    """
+    try:
+        result = call()
+    except ConflictError as exc:
+        form.add_error(None, exc.messages)
+    except ValidationError as exc:
+        form_errors(form, exc, formsets=formsets, aliases=aliases, mark_invalid=mark_invalid)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+    else:
+        return True, result
+    return False, None
+
+
+def confirm_delete(request, obj, *, cancel_url: str, delete, done_url: str, label: str, message: str | None = None):
+    """Ask before deleting ``obj``, named ``label`` to the user; on POST call ``delete()``, say
+    ``message`` (by default: "“label” was deleted.") and go to ``done_url``.
 
     A refusal from the service (``ValidationError``: the record is still in use) is shown on
     the page with a 400 and nothing is deleted.
     """
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect, render
-    from django.utils.translation import gettext as _
-
     error = None
     if request.method == "POST":
         try:
@@ -123,11 +175,11 @@ def confirm_delete(request, obj, *, cancel_url: str, delete, done_url: str, labe
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, _("“%(name)s” was deleted.") % {"name": label})
+            messages.success(request, message or _("“%(name)s” was deleted.") % {"name": label})
             return redirect(done_url)
     return render(
         request,
         "core/confirm_delete.html",
-        {"object": obj, "cancel_url": cancel_url, "error": error},
+        {"object": obj, "label": label, "cancel_url": cancel_url, "error": error},
         status=400 if error else 200,
     )

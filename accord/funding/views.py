@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -26,7 +26,7 @@ from accord.core.history import history
 from accord.core.money import money
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, scope_ids, user_can
-from accord.core.views import FilteredListView
+from accord.core.views import FilteredListView, save_with_service
 from accord.core.views import confirm_delete as _confirm_delete
 from accord.funding import selectors, services
 from accord.funding.filters import ProjectFilter, SchemeFilter
@@ -49,25 +49,6 @@ PROJECT_STATUS_COLOURS = {
     "rejected": "secondary",
     "cancelled": "secondary",
 }
-
-
-def _form_errors(form, exc: ValidationError, formsets=None) -> None:
-    """Put a service's ValidationError where it belongs: a field, a formset, or the form."""
-    formsets = formsets or {}
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            if key in formsets:
-                formsets[key].non_form_errors().extend(errors)
-            else:
-                form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-    # The widgets got their style before the service spoke: mark the fields it found wrong.
-    for name in form.errors:
-        if name in form.fields:
-            attrs = form.fields[name].widget.attrs
-            if "is-invalid" not in attrs.get("class", ""):
-                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
 
 
 def _cleaned(form) -> dict:
@@ -305,19 +286,17 @@ def scheme_edit(request, pk: int | None = None):
     else:
         instance = access(FundingScheme.objects.select_related("owner", "funder"), user, CHANGE, pk=pk)
     form = SchemeForm(request.POST if request.method == "POST" else None, instance=instance, user=user)
+
+    def write():
+        if instance is None:
+            return services.scheme_create(acting_user=user, data=_cleaned(form))
+        return services.scheme_update(
+            scheme=instance, acting_user=user, data=_cleaned(form), expected_updated_at=form.loaded_version()
+        )
+
     if request.method == "POST" and form.is_valid():
-        try:
-            if instance is None:
-                scheme = services.scheme_create(acting_user=user, data=_cleaned(form))
-            else:
-                scheme = services.scheme_update(
-                    scheme=instance, acting_user=user, data=_cleaned(form), expected_updated_at=form.loaded_version()
-                )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        saved, scheme = save_with_service(form, write, mark_invalid=True)
+        if saved:
             messages.success(request, _("“%(name)s” was saved.") % {"name": scheme.name})
             return redirect(scheme)
     return render(
@@ -376,13 +355,12 @@ def allocation_create(request, pk: int):
         request.POST if request.method == "POST" else None, instance=Allocation(scheme=scheme, parent=parent), user=user
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            allocation = services.allocation_create(acting_user=user, scheme=scheme, parent=parent, data=_cleaned(form))
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        saved, allocation = save_with_service(
+            form,
+            lambda: services.allocation_create(acting_user=user, scheme=scheme, parent=parent, data=_cleaned(form)),
+            mark_invalid=True,
+        )
+        if saved:
             messages.success(
                 request,
                 _("%(quantity)s allocated to %(recipient)s.")
@@ -407,19 +385,18 @@ def allocation_update(request, pk: int):
     scheme, parent = allocation.scheme, allocation.parent
     form = AllocationForm(request.POST if request.method == "POST" else None, instance=allocation, user=user)
     if request.method == "POST" and form.is_valid():
-        try:
-            allocation = services.allocation_update(
+        saved, updated = save_with_service(
+            form,
+            lambda: services.allocation_update(
                 allocation=allocation, acting_user=user, data=_cleaned(form), expected_updated_at=form.loaded_version()
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+            ),
+            mark_invalid=True,
+        )
+        if saved:
             messages.success(
-                request, _("The allocation to %(recipient)s was saved.") % {"recipient": allocation.recipient}
+                request, _("The allocation to %(recipient)s was saved.") % {"recipient": updated.recipient}
             )
-            return redirect(allocation)
+            return redirect(updated)
     return render(
         request,
         "funding/allocation_form.html",
@@ -666,28 +643,24 @@ def project_edit(request, pk: int | None = None):
         "partners": PartnerFormSet(data, instance=parent, prefix="partners", user=user),
         "outputs": OutputFormSet(data, instance=parent, prefix="outputs"),
     }
-    if request.method == "POST" and form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+
+    def write():
         rows = {key: formset.rows() for key, formset in formsets.items()}
         engagements = list(form.cleaned_data.get("engagements") or [])
-        try:
-            if instance is None:
-                project = services.project_create(
-                    acting_user=user, data=_cleaned(form), engagements=engagements, **rows
-                )
-            else:
-                project = services.project_update(
-                    project=instance,
-                    acting_user=user,
-                    data=_cleaned(form),
-                    engagements=engagements,
-                    expected_updated_at=form.loaded_version(),
-                    **rows,
-                )
-        except ValidationError as exc:
-            _form_errors(form, exc, formsets)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if instance is None:
+            return services.project_create(acting_user=user, data=_cleaned(form), engagements=engagements, **rows)
+        return services.project_update(
+            project=instance,
+            acting_user=user,
+            data=_cleaned(form),
+            engagements=engagements,
+            expected_updated_at=form.loaded_version(),
+            **rows,
+        )
+
+    if request.method == "POST" and form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+        saved, project = save_with_service(form, write, formsets=formsets, mark_invalid=True)
+        if saved:
             messages.success(request, _("“%(name)s” was saved.") % {"name": project})
             return redirect(project)
     return render(

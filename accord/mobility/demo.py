@@ -334,111 +334,59 @@ def _qui_student(name, gender, direction, programme, activity, start, end, what,
     }
 
 
+# QUI's students, by programme: (programme, activity code of the commitment, direction, planned
+# start, planned end, what the stay is, [(name, gender, subject area)]).
+_QUI_STUDENTS: list[tuple[str, str, str, datetime.date, datetime.date, str, list[tuple[str, str, str]]]] = [
+    (
+        "qui-2+2",
+        "joint_training",
+        OUT,
+        D(2026, 9, 1),
+        D(2028, 7, 15),
+        "2+2: the two years at LNTU.",
+        [("Nguyễn Văn Q", M, "0724"), ("Trần Thị R", F, "0714")],
+    ),
+    (
+        "qui-3+1",
+        "joint_training",
+        OUT,
+        D(2026, 9, 1),
+        D(2027, 7, 15),
+        "3+1: the year at LNTU.",
+        [("Lê Văn S", M, "0612"), ("Phạm Thị T", F, "0613"), ("Hoàng Văn U", M, "0715")],
+    ),
+    (
+        "qui-exchange",
+        "student_exchange",
+        OUT,
+        D(2026, 3, 2),
+        D(2026, 7, 10),
+        "Exchange semester at LNTU.",
+        [("Vũ Thị V", F, "0612"), ("Đặng Văn X", M, "0724")],
+    ),
+    (
+        "qui-exchange",
+        "student_exchange",
+        IN,
+        D(2026, 9, 7),
+        D(2027, 1, 15),
+        "Exchange semester at QUI.",
+        [("Qian Qi", M, "0714"), ("Sun Ba", F, "0715")],
+    ),
+    (
+        "qui-summer",
+        "summer_programme",
+        IN,
+        D(2026, 7, 6),
+        D(2026, 7, 24),
+        "“Summer Experience” at QUI.",
+        [("Zhang San", M, ""), ("Li Si", F, ""), ("Wang Wu", M, ""), ("Zhao Liu", F, "")],
+    ),
+]
 QUI_STAYS: list[dict[str, Any]] = [
-    _qui_student(
-        "Nguyễn Văn Q",
-        M,
-        OUT,
-        "qui-2+2",
-        "joint_training",
-        D(2026, 9, 1),
-        D(2028, 7, 15),
-        "2+2: the two years at LNTU.",
-        "0724",
-    ),
-    _qui_student(
-        "Trần Thị R",
-        F,
-        OUT,
-        "qui-2+2",
-        "joint_training",
-        D(2026, 9, 1),
-        D(2028, 7, 15),
-        "2+2: the two years at LNTU.",
-        "0714",
-    ),
-    _qui_student(
-        "Lê Văn S", M, OUT, "qui-3+1", "joint_training", D(2026, 9, 1), D(2027, 7, 15), "3+1: the year at LNTU.", "0612"
-    ),
-    _qui_student(
-        "Phạm Thị T",
-        F,
-        OUT,
-        "qui-3+1",
-        "joint_training",
-        D(2026, 9, 1),
-        D(2027, 7, 15),
-        "3+1: the year at LNTU.",
-        "0613",
-    ),
-    _qui_student(
-        "Hoàng Văn U",
-        M,
-        OUT,
-        "qui-3+1",
-        "joint_training",
-        D(2026, 9, 1),
-        D(2027, 7, 15),
-        "3+1: the year at LNTU.",
-        "0715",
-    ),
-    _qui_student(
-        "Vũ Thị V",
-        F,
-        OUT,
-        "qui-exchange",
-        "student_exchange",
-        D(2026, 3, 2),
-        D(2026, 7, 10),
-        "Exchange semester at LNTU.",
-        "0612",
-    ),
-    _qui_student(
-        "Đặng Văn X",
-        M,
-        OUT,
-        "qui-exchange",
-        "student_exchange",
-        D(2026, 3, 2),
-        D(2026, 7, 10),
-        "Exchange semester at LNTU.",
-        "0724",
-    ),
-    _qui_student(
-        "Qian Qi",
-        M,
-        IN,
-        "qui-exchange",
-        "student_exchange",
-        D(2026, 9, 7),
-        D(2027, 1, 15),
-        "Exchange semester at QUI.",
-        "0714",
-    ),
-    _qui_student(
-        "Sun Ba",
-        F,
-        IN,
-        "qui-exchange",
-        "student_exchange",
-        D(2026, 9, 7),
-        D(2027, 1, 15),
-        "Exchange semester at QUI.",
-        "0715",
-    ),
-    *[
-        _qui_student(
-            name,
-            gender,
-            IN,
-            "qui-summer",
-            "summer_programme",
-            D(2026, 7, 6),
-            D(2026, 7, 24),
-            "“Summer Experience” at QUI.",
-        )
-        for name, gender in [("Zhang San", M), ("Li Si", F), ("Wang Wu", M), ("Zhao Liu", F)]
-    ],
+    _qui_student(name, gender, direction, programme, activity, start, end, what, subject)
+    for programme, activity, direction, start, end, what, students in _QUI_STUDENTS
+    for name, gender, subject in students
 ]
 
 
@@ -466,13 +414,15 @@ def _ai_trainee(owner: str, name: str, gender: str) -> dict[str, Any]:
     }
 
 
-AI_TRAINEES: list[dict[str, Any]] = [
-    _ai_trainee("qui", "Lý Văn A", M),
-    _ai_trainee("qui", "Mai Thị B", F),
-    _ai_trainee("qui", "Cao Văn C", M),
-    _ai_trainee("hlu", "Đinh Thị D", F),
-    _ai_trainee("hlu", "Lương Văn E", M),
+# (the university that received the quota and sends the trainee, name, gender)
+_AI_TRAINEES = [
+    ("qui", "Lý Văn A", M),
+    ("qui", "Mai Thị B", F),
+    ("qui", "Cao Văn C", M),
+    ("hlu", "Đinh Thị D", F),
+    ("hlu", "Lương Văn E", M),
 ]
+AI_TRAINEES: list[dict[str, Any]] = [_ai_trainee(owner, name, gender) for owner, name, gender in _AI_TRAINEES]
 
 MOBILITIES = JICA_VOLUNTEERS + JAPANESE_LEARNERS + QUI_STAYS + AI_TRAINEES
 COUNTERS = ("programmes", "calls", "applications", "mobilities", "citations")

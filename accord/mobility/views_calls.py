@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -27,10 +28,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accord.agreements.isced import isced_name, parse_isced_list
 from accord.agreements.models import Agreement
 from accord.core.history import history
-from accord.core.services import ConflictError
 from accord.core.tabular import TableError, csv_response, read_table, run_import, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, user_can
-from accord.core.views import FilteredListView, private_file_response
+from accord.core.views import FilteredListView, confirm_delete, form_errors, private_file_response, save_with_service
 from accord.funding.models import Allocation, AllocationUnit
 from accord.funding.selectors import usage_for
 from accord.mobility import selectors, services
@@ -99,15 +99,6 @@ IMPORT_SESSION_KEY = "mobility_application_import"
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError where it belongs: on a field of the form, or above it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _next_url(request, default) -> str:
     candidate = request.POST.get("next") or request.GET.get("next")
     if candidate and url_has_allowed_host_and_scheme(
@@ -144,15 +135,6 @@ def _plain(value) -> str:
 
 def _user_label(user) -> str:
     return str(user) if user is not None else "—"
-
-
-def _confirm_delete(request, obj, *, label: str, cancel_url: str, error: str | None = None):
-    return render(
-        request,
-        "mobility/call_confirm_delete.html",
-        {"label": label, "cancel_url": cancel_url, "error": error},
-        status=400 if error else 200,
-    )
 
 
 def level_label(value: str) -> str:
@@ -390,29 +372,21 @@ def programme_edit(request, pk: int | None = None):
     else:
         instance = access(Programme.objects, user, CHANGE, pk=pk)
     form = ProgrammeForm(request.POST or None, instance=instance, user=user)
-    if request.method == "POST" and form.is_valid():
+
+    def write():
         links = {key: list(form.cleaned_data.get(key) or []) for key in ("partners", "agreements", "commitments")}
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"loaded_at", *links}}
         if data.get("owner") is None:
             data.pop("owner", None)
-        try:
-            if instance is None:
-                programme = services.programme_create(acting_user=user, data=data, **links)
-            else:
-                programme = services.programme_update(
-                    programme=instance,
-                    acting_user=user,
-                    data=data,
-                    expected_updated_at=form.loaded_version(),
-                    **links,
-                )
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if instance is None:
+            return services.programme_create(acting_user=user, data=data, **links)
+        return services.programme_update(
+            programme=instance, acting_user=user, data=data, expected_updated_at=form.loaded_version(), **links
+        )
+
+    if request.method == "POST" and form.is_valid():
+        saved, programme = save_with_service(form, write)
+        if saved:
             messages.success(request, _("The programme “%(name)s” was saved.") % {"name": programme.name})
             return redirect(programme)
     return render(
@@ -427,17 +401,14 @@ def programme_edit(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def programme_delete(request, pk: int):
     programme = access(Programme.objects, request.user, DELETE, pk=pk)
-    error = None
-    if request.method == "POST":
-        try:
-            services.programme_delete(programme=programme, acting_user=request.user)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("The programme “%(name)s” was deleted.") % {"name": programme.name})
-            return redirect("mobility:programme_list")
-    return _confirm_delete(
-        request, programme, label=programme.name, cancel_url=programme.get_absolute_url(), error=error
+    return confirm_delete(
+        request,
+        programme,
+        cancel_url=programme.get_absolute_url(),
+        delete=lambda: services.programme_delete(programme=programme, acting_user=request.user),
+        done_url=reverse("mobility:programme_list"),
+        label=programme.name,
+        message=_("The programme “%(name)s” was deleted.") % {"name": programme.name},
     )
 
 
@@ -605,22 +576,18 @@ def call_edit(request, pk: int | None = None):
     if instance is None and request.GET.get("programme", "").isdigit():
         initial["programme"] = int(request.GET["programme"])
     form = CallForm(request.POST or None, instance=instance, user=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def write():
         data = {k: v for k, v in form.cleaned_data.items() if k != "loaded_at"}
-        try:
-            if instance is None:
-                call = services.call_create(acting_user=user, data=data)
-            else:
-                call = services.call_update(
-                    call=instance, acting_user=user, data=data, expected_updated_at=form.loaded_version()
-                )
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if instance is None:
+            return services.call_create(acting_user=user, data=data)
+        return services.call_update(
+            call=instance, acting_user=user, data=data, expected_updated_at=form.loaded_version()
+        )
+
+    if request.method == "POST" and form.is_valid():
+        saved, call = save_with_service(form, write)
+        if saved:
             messages.success(request, _("The call “%(title)s” was saved.") % {"title": call.title})
             return redirect(call)
     return render(
@@ -635,16 +602,15 @@ def call_edit(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def call_delete(request, pk: int):
     call = access(Call.objects, request.user, DELETE, pk=pk)
-    error = None
-    if request.method == "POST":
-        try:
-            services.call_delete(call=call, acting_user=request.user)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("The call “%(title)s” was deleted.") % {"title": call.title})
-            return redirect("mobility:call_list")
-    return _confirm_delete(request, call, label=call.title, cancel_url=call.get_absolute_url(), error=error)
+    return confirm_delete(
+        request,
+        call,
+        cancel_url=call.get_absolute_url(),
+        delete=lambda: services.call_delete(call=call, acting_user=request.user),
+        done_url=reverse("mobility:call_list"),
+        label=call.title,
+        message=_("The call “%(title)s” was deleted.") % {"title": call.title},
+    )
 
 
 def _call_step(request, pk: int, act):
@@ -701,22 +667,18 @@ def _application_form_page(request, call: Call, instance: Application | None):
     user = request.user
     personal = instance is None or selectors.may_see_personal(user, call.owner_id)
     form = ApplicationForm(request.POST or None, instance=instance, user=user, call=call, personal=personal)
-    if request.method == "POST" and form.is_valid():
+
+    def write():
         data = {k: v for k, v in form.cleaned_data.items() if k != "loaded_at"}
-        try:
-            if instance is None:
-                application = services.application_create(acting_user=user, call=call, data=data)
-            else:
-                application = services.application_update(
-                    application=instance, acting_user=user, data=data, expected_updated_at=form.loaded_version()
-                )
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if instance is None:
+            return services.application_create(acting_user=user, call=call, data=data)
+        return services.application_update(
+            application=instance, acting_user=user, data=data, expected_updated_at=form.loaded_version()
+        )
+
+    if request.method == "POST" and form.is_valid():
+        saved, application = save_with_service(form, write)
+        if saved:
             messages.success(
                 request,
                 _("The application of %(name)s was saved.") % {"name": selectors.display_name(user, application)},
@@ -794,17 +756,15 @@ def application_detail(request, pk: int):
 def application_delete(request, pk: int):
     application = _application(request, pk, DELETE)
     name = selectors.display_name(request.user, application)
-    error = None
-    if request.method == "POST":
-        try:
-            services.application_delete(application=application, acting_user=request.user)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("The application of %(name)s was deleted.") % {"name": name})
-            return redirect(application.call)
-    label = _("the application of %(name)s") % {"name": name}
-    return _confirm_delete(request, application, label=label, cancel_url=application.get_absolute_url(), error=error)
+    return confirm_delete(
+        request,
+        application,
+        cancel_url=application.get_absolute_url(),
+        delete=lambda: services.application_delete(application=application, acting_user=request.user),
+        done_url=application.call.get_absolute_url(),
+        label=_("the application of %(name)s") % {"name": name},
+        message=_("The application of %(name)s was deleted.") % {"name": name},
+    )
 
 
 @login_required
@@ -843,7 +803,7 @@ def application_document_add(request, pk: int):
                 application=application, acting_user=request.user, upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The document was attached."))
             return redirect(application)
@@ -870,13 +830,17 @@ def application_document_delete(request, pk: int):
     user = request.user
     document = _document(request, pk, DELETE)
     application = document.application
-    if request.method == "POST":
-        services.application_document_delete(document=document, acting_user=user)
-        messages.success(request, _("The document was removed."))
-        return redirect(application)
+    # The file's name often names the applicant: it is shown only to those who may see them.
     personal = selectors.may_see_personal(user, application.call.owner_id)
-    label = document.name if personal else _("document no. %(number)s") % {"number": document.pk}
-    return _confirm_delete(request, document, label=label, cancel_url=application.get_absolute_url())
+    return confirm_delete(
+        request,
+        document,
+        cancel_url=application.get_absolute_url(),
+        delete=lambda: services.application_document_delete(document=document, acting_user=user),
+        done_url=application.get_absolute_url(),
+        label=document.name if personal else _("document no. %(number)s") % {"number": document.pk},
+        message=_("The document was removed."),
+    )
 
 
 # --- import and export of a call's applications -------------------------------------------------

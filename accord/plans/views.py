@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.core.history import history
-from accord.core.services import ConflictError
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, user_can
-from accord.core.views import FilteredListView
+from accord.core.views import FilteredListView, form_errors, save_with_service
 from accord.core.views import confirm_delete as _confirm_delete
 from accord.engagements.forms import home_organizations
 from accord.partners.models import Organization
@@ -39,20 +38,6 @@ STATUS_COLOURS = {
     TaskStatus.CANCELLED: "light",
 }
 SEARCH_LIMIT = 20
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the field it names, or on the form."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-    for name in form.errors:
-        if name in form.fields:
-            attrs = form.fields[name].widget.attrs
-            if "is-invalid" not in attrs.get("class", ""):
-                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
 
 
 def _cleaned(form, drop=()) -> dict:
@@ -258,21 +243,17 @@ def plan_edit(request, pk: int | None = None):
     else:
         instance = access(Plan.objects.select_related("owner"), user, CHANGE, pk=pk)
     form = PlanForm(request.POST if request.method == "POST" else None, instance=instance, user=user)
+
+    def write():
+        if instance is None:
+            return services.plan_create(acting_user=user, data=_cleaned(form))
+        return services.plan_update(
+            plan=instance, acting_user=user, data=_cleaned(form), expected_updated_at=form.loaded_version()
+        )
+
     if request.method == "POST" and form.is_valid():
-        try:
-            if instance is None:
-                plan = services.plan_create(acting_user=user, data=_cleaned(form))
-            else:
-                plan = services.plan_update(
-                    plan=instance, acting_user=user, data=_cleaned(form), expected_updated_at=form.loaded_version()
-                )
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        saved, plan = save_with_service(form, write, mark_invalid=True)
+        if saved:
             messages.success(request, _("“%(name)s” was saved.") % {"name": plan})
             return redirect(plan)
     return render(
@@ -489,7 +470,7 @@ def task_link_add(request, pk: int):
             try:
                 services.task_link_add(acting_user=user, task=task, record=record, note=form.cleaned_data["note"])
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc, mark_invalid=True)
             else:
                 messages.success(
                     request, _("“%(record)s” is linked to the task.") % {"record": selectors.record_label(user, record)}
@@ -526,18 +507,17 @@ def task_create(request, pk: int):
         request.POST if request.method == "POST" else None, instance=Task(plan=plan), user=user, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            task = services.task_create(
+        saved, task = save_with_service(
+            form,
+            lambda: services.task_create(
                 acting_user=user,
                 plan=plan,
                 data=_cleaned(form, drop=("responsible",)),
                 responsible=list(form.cleaned_data["responsible"]),
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+            ),
+            mark_invalid=True,
+        )
+        if saved:
             messages.success(request, _("The task “%(title)s” was added.") % {"title": task.title})
             return redirect(plan)
     return _task_form_page(request, form, plan, None, 400 if request.method == "POST" else 200)
@@ -550,23 +530,20 @@ def task_update(request, pk: int):
     task = access(Task.objects.select_related("plan"), user, CHANGE, pk=pk)
     form = TaskForm(request.POST if request.method == "POST" else None, instance=task, user=user)
     if request.method == "POST" and form.is_valid():
-        try:
-            task = services.task_update(
+        saved, updated = save_with_service(
+            form,
+            lambda: services.task_update(
                 task=task,
                 acting_user=user,
                 data=_cleaned(form, drop=("responsible",)),
                 responsible=list(form.cleaned_data["responsible"]),
                 expected_updated_at=form.loaded_version(),
-            )
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The task “%(title)s” was saved.") % {"title": task.title})
-            return redirect(task)
+            ),
+            mark_invalid=True,
+        )
+        if saved:
+            messages.success(request, _("The task “%(title)s” was saved.") % {"title": updated.title})
+            return redirect(updated)
     return _task_form_page(request, form, task.plan, task, 400 if request.method == "POST" else 200)
 
 
@@ -690,13 +667,10 @@ def indicator_create(request, pk: int):
         request.POST if request.method == "POST" else None, instance=Indicator(plan=plan), user=user, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            indicator = services.indicator_create(acting_user=user, plan=plan, data=_cleaned(form))
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        saved, indicator = save_with_service(
+            form, lambda: services.indicator_create(acting_user=user, plan=plan, data=_cleaned(form)), mark_invalid=True
+        )
+        if saved:
             messages.success(request, _("The indicator “%(name)s” was added.") % {"name": indicator.name})
             return redirect(indicator)
     return _indicator_page(request, form, plan, None, 400 if request.method == "POST" else 200)
@@ -710,19 +684,16 @@ def indicator_update(request, pk: int):
     plan = indicator.plan
     form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator, user=user)
     if request.method == "POST" and form.is_valid():
-        try:
-            indicator = services.indicator_update(
+        saved, updated = save_with_service(
+            form,
+            lambda: services.indicator_update(
                 indicator=indicator, acting_user=user, data=_cleaned(form), expected_updated_at=form.loaded_version()
-            )
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The indicator “%(name)s” was saved.") % {"name": indicator.name})
-            return redirect(indicator)
+            ),
+            mark_invalid=True,
+        )
+        if saved:
+            messages.success(request, _("The indicator “%(name)s” was saved.") % {"name": updated.name})
+            return redirect(updated)
     return _indicator_page(request, form, plan, indicator, 400 if request.method == "POST" else 200)
 
 

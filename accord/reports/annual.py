@@ -289,24 +289,19 @@ def section_partners(ctx: Context) -> Section:
     from accord.funding.models import ProjectPartner
     from accord.partners.models import Organization
 
+    # Counted per partner by the database, the records of the year given as subqueries.
     per: dict[int, Counter] = defaultdict(Counter)
-    agreement_ids = set(agreements_in_force(ctx).values_list("pk", flat=True))
-    for org_id, _agreement_id in AgreementParty.objects.filter(agreement_id__in=agreement_ids).values_list(
-        "organization_id", "agreement_id"
+    for key, rows in (
+        ("agreements", AgreementParty.objects.filter(agreement__in=agreements_in_force(ctx).values("pk"))),
+        ("engagements", EngagementOrganization.objects.filter(engagement__in=engagements_of_year(ctx).values("pk"))),
+        ("projects", ProjectPartner.objects.filter(project__in=projects_of_year(ctx).values("pk"))),
     ):
-        per[org_id]["agreements"] += 1
-    engagement_ids = set(engagements_of_year(ctx).values_list("pk", flat=True))
-    for (org_id,) in EngagementOrganization.objects.filter(engagement_id__in=engagement_ids).values_list(
-        "organization_id"
-    ):
-        per[org_id]["engagements"] += 1
+        for org_id, n in rows.values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n"):
+            per[org_id][key] += n
     for org_id, n in (
         mobilities_of_year(ctx).values("partner_id").annotate(n=Count("id")).values_list("partner_id", "n")
     ):
         per[org_id]["mobilities"] += n
-    project_ids = set(projects_of_year(ctx).values_list("pk", flat=True))
-    for (org_id,) in ProjectPartner.objects.filter(project_id__in=project_ids).values_list("organization_id"):
-        per[org_id]["projects"] += 1
     for org_id in list(per):
         if org_id in ctx.owners:
             del per[org_id]

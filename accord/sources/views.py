@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accord.core.history import history
-from accord.core.services import ConflictError
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, user_can
-from accord.core.views import FilteredListView, private_file_response
+from accord.core.views import FilteredListView, form_errors, private_file_response, save_with_service
 from accord.partners.filters import search_q
 from accord.partners.languages import language_choices
 from accord.sources import selectors, services
@@ -33,18 +32,6 @@ from accord.sources.models import Citation, Source, SourceKind, Story
 from accord.sources.templatetags.citations import CITABLE_MODELS, citations_context, record_url
 
 SOURCE_OPTIONS_LIMIT = 50
-
-
-def _form_errors(form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form fields it names (or their ``aliases`` in the
-    form), the rest on the form."""
-    aliases = aliases or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            field = aliases.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _is_fragment(request) -> bool:
@@ -240,28 +227,22 @@ def source_edit(request, pk: int | None = None):
         initial=initial,
         user=request.user,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def write():
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"loaded_at", "upload"}}
         if data.get("owner") is None:
             # A blank owner keeps the current one (or, for a new record, the user's organisation).
             data.pop("owner", None)
-        try:
-            if instance is None:
-                source = services.source_create(
-                    acting_user=request.user, data=data, upload=form.cleaned_data.get("upload")
-                )
-            else:
-                source = services.source_update(
-                    source=instance, acting_user=request.user, data=data, expected_updated_at=form.loaded_version()
-                )
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
-            # The service names the stored file "file"; the form calls the upload "upload".
-            _form_errors(form, exc, aliases={"file": "upload"})
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if instance is None:
+            return services.source_create(acting_user=request.user, data=data, upload=form.cleaned_data.get("upload"))
+        return services.source_update(
+            source=instance, acting_user=request.user, data=data, expected_updated_at=form.loaded_version()
+        )
+
+    if request.method == "POST" and form.is_valid():
+        # The service names the stored file "file"; the form calls the upload "upload".
+        saved, source = save_with_service(form, write, aliases={"file": "upload"})
+        if saved:
             messages.success(request, _("“%(title)s” was saved.") % {"title": source.title})
             return redirect(source)
     return render(
@@ -332,32 +313,28 @@ def story_edit(request, pk: int | None = None):
     else:
         instance = access(Story.objects, request.user, CHANGE, pk=pk)
     form = StoryForm(request.POST if request.method == "POST" else None, instance=instance, user=request.user)
-    if request.method == "POST" and form.is_valid():
+
+    def write():
         data = form.cleaned_data
-        try:
-            if instance is None:
-                story = services.story_create(
-                    acting_user=request.user,
-                    title=data["title"],
-                    summary=data["summary"],
-                    owner=data.get("owner"),
-                    sources=list(data["sources"]),
-                )
-            else:
-                story = services.story_update(
-                    story=instance,
-                    acting_user=request.user,
-                    data={"title": data["title"], "summary": data["summary"], "owner": data.get("owner")},
-                    sources=list(data["sources"]),
-                    expected_updated_at=form.loaded_version(),
-                )
-        except ConflictError as exc:
-            form.add_error(None, exc.messages)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if instance is None:
+            return services.story_create(
+                acting_user=request.user,
+                title=data["title"],
+                summary=data["summary"],
+                owner=data.get("owner"),
+                sources=list(data["sources"]),
+            )
+        return services.story_update(
+            story=instance,
+            acting_user=request.user,
+            data={"title": data["title"], "summary": data["summary"], "owner": data.get("owner")},
+            sources=list(data["sources"]),
+            expected_updated_at=form.loaded_version(),
+        )
+
+    if request.method == "POST" and form.is_valid():
+        saved, story = save_with_service(form, write)
+        if saved:
             messages.success(request, _("“%(title)s” was saved.") % {"title": story.title})
             return redirect(story)
     return render(
@@ -412,7 +389,7 @@ def citation_add(request, model: str, pk: int):
                     note=form.cleaned_data["note"].strip(),
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_errors(form, exc)
             else:
                 if _is_fragment(request):
                     return render(

@@ -9,16 +9,13 @@ of the root conftest: a viewer, an editor, a manager and an admin of Quảng Nin
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
 
 from accord.accounts.models import User
 from accord.core.tenancy import Role
-
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other")
-LOGIN = "login"  # a redirect to the sign-in page that comes back to the page asked for
+from accord.core.testing import LOGIN, ROLES, assert_status, route_names, signed_in
 
 #          anonymous  viewer  editor  manager  admin  other
 READ = (LOGIN, 200, 200, 200, 200, 200)
@@ -32,6 +29,13 @@ TABLE = [
     ("core:home", (), "get", None, READ),
     ("core:search", (), "get", None, READ),  # what each role finds: core/tests/test_search_permissions.py
     ("core:search_suggest", (), "get", None, READ),
+    # what each role finds with a picker: core/tests/test_picker.py
+    ("core:pick", ("organizations",), "get", None, READ),
+    ("core:pick", ("people",), "get", None, READ),
+    ("core:pick", ("agreements",), "get", None, READ),
+    ("core:pick", ("engagements",), "get", None, READ),
+    ("core:pick", ("homes",), "get", None, READ),
+    ("core:pick", ("mobilities",), "get", None, (LOGIN, 404, 404, 404, 404, 404)),  # never picked by search
     ("healthz", (), "get", None, PUBLIC),
     ("accounts:login", (), "get", None, (200, 302, 302, 302, 302, 302)),  # signed in: sent home
     ("accounts:logout", (), "get", None, POST_ONLY),
@@ -81,19 +85,14 @@ def _url(name, args, everyone):
 @pytest.mark.parametrize(("name", "args", "method", "data", "role", "expected"), _cases())
 def test_page_permissions(client, everyone, name, args, method, data, role, expected):
     # given
-    if role != "anonymous":
-        client.force_login(everyone[role])
+    client = signed_in(client, everyone, role)
     url = _url(name, args, everyone)
 
     # when
     response = client.post(url, data) if method == "post" else client.get(url)
 
     # then
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"] == f"{reverse('accounts:login')}?next={quote(url, safe='/')}"
-    else:
-        assert response.status_code == expected, response.content[:500]
+    assert_status(response, expected, url)
 
 
 def test_every_account_and_core_route_has_permission_rows():
@@ -102,8 +101,8 @@ def test_every_account_and_core_route_has_permission_rows():
 
     covered = {name for name, *_rest in TABLE}
 
-    assert {f"accounts:{p.name}" for p in account_patterns} <= covered
-    assert {f"core:{p.name}" for p in core_patterns} <= covered
+    assert route_names("accounts", account_patterns) <= covered
+    assert route_names("core", core_patterns) <= covered
 
 
 # --- user management ---------------------------------------------------------------------

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from dataclasses import dataclass
 
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accord.agreements import services
@@ -31,6 +29,18 @@ from accord.agreements.models import (
     AgreementTitle,
     Commitment,
     Evidence,
+)
+from accord.core.testing import (
+    ROLES,
+    Op,
+    api_operations,
+    assert_refused,
+    assert_written_or_not,
+    cases,
+    covered_operations,
+    queries_of,
+    session_client,
+    token_client,
 )
 from accord.partners import services as partner_services
 
@@ -55,17 +65,10 @@ def today(monkeypatch):
     return day
 
 
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
 @pytest.fixture
 def api(users):
     """The editor of Quảng Ninh DoET, with a token, as another system would call."""
-    return _client(users["editor"])
+    return token_client(users["editor"])
 
 
 @pytest.fixture
@@ -202,13 +205,7 @@ def _body(partners, tenants, **overrides):
 
 def _refused(api, body, field, *, method="post", url=AGREEMENTS):
     """Send ``body``; assert a 400 that names ``field`` and that nothing was written."""
-    before = _counts()
-    response = getattr(api, method)(url, body, format="json")
-    assert response.status_code == 400, response.content
-    errors = response.json()
-    assert field in errors, errors
-    assert _counts() == before
-    return errors[field]
+    return assert_refused(api, url, body, field, counts=_counts, method=method)[field]
 
 
 # --- CRUD with nested rows -----------------------------------------------------------------
@@ -269,8 +266,8 @@ def test_read_an_agreement_shows_its_nested_rows_health_and_fulfilment(api, reco
 
 
 def test_list_shows_only_the_agreements_of_the_callers_organisations(users, records):
-    mine = _client(users["viewer"]).get(AGREEMENTS).json()
-    theirs = _client(users["other"]).get(AGREEMENTS).json()
+    mine = token_client(users["viewer"]).get(AGREEMENTS).json()
+    theirs = token_client(users["other"]).get(AGREEMENTS).json()
 
     assert {row["title"] for row in mine["results"]} == {
         "Cooperation with Guangxi Normal University",
@@ -646,7 +643,7 @@ def test_a_party_the_caller_cannot_see_is_refused(users, tenants, partners):
     )
     body = _body(partners, tenants, parties=[{"organization": tenants["qn"].pk}, {"organization": hidden.pk}])
 
-    _refused(_client(users["editor"]), body, "parties")
+    _refused(token_client(users["editor"]), body, "parties")
 
 
 def test_an_owner_outside_the_callers_organisations_is_refused(api, tenants, partners):
@@ -757,7 +754,7 @@ def test_download_a_document_through_the_api(api, records):
 
 
 def test_the_download_link_serves_the_file_to_a_signed_in_reader(client, users, records):
-    link = _client(users["viewer"]).get(f"{DOCUMENTS}{records['document'].pk}/").json()["download_url"]
+    link = token_client(users["viewer"]).get(f"{DOCUMENTS}{records['document'].pk}/").json()["download_url"]
     client.force_login(users["viewer"])
 
     response = client.get(link)
@@ -797,7 +794,7 @@ def test_a_document_too_large_is_refused(api, records, settings):
 def test_a_document_for_an_agreement_of_another_tenant_is_refused(users, records):
     before = _counts()
 
-    response = _upload(_client(users["editor"]), records["theirs"], "mou.pdf", PDF)
+    response = _upload(token_client(users["editor"]), records["theirs"], "mou.pdf", PDF)
 
     assert response.status_code == 400
     assert "agreement" in response.json()
@@ -825,22 +822,6 @@ def test_documents_cannot_be_changed_in_place(api, records):
 
 
 # --- permission matrix ---------------------------------------------------------------------
-
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other")
-
-
-@dataclass(frozen=True)
-class Op:
-    """An API operation by its route name; ``target`` names a record of the ``records`` fixture."""
-
-    name: str
-    target: str | None = None
-
-    def resolve(self, records) -> str:
-        return reverse(self.name, args=[records[self.target].pk] if self.target else [])
-
-    def __str__(self) -> str:
-        return self.name + (f"<{self.target}>" if self.target else "")
 
 
 def _agreement_post(user, records, tenants):
@@ -907,20 +888,11 @@ def _state():
     )
 
 
-@pytest.mark.parametrize(
-    ("op", "method", "role", "expected"),
-    [
-        pytest.param(op, method, role, expected, id=f"{method.upper()} {op} as {role}")
-        for op, method, statuses in API_TABLE
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ],
-)
+@pytest.mark.parametrize(("op", "method", "role", "expected"), cases(API_TABLE, ROLES))
 def test_api_permissions(users, tenants, records, op, method, role, expected):
     # given
-    client = APIClient()
     user = users.get(role)
-    if user is not None:
-        client.force_login(user)
+    client = session_client(user)
     payload = PAYLOADS.get((op.name, method))
     data = payload(user, records, tenants) if payload else None
     fmt = "multipart" if op.name.startswith("agreement-document") else "json"
@@ -932,31 +904,15 @@ def test_api_permissions(users, tenants, records, op, method, role, expected):
 
     # then
     assert response.status_code == expected, response.content[:500]
-    if method == "get" or expected >= 400:
-        assert _state() == before, "a read or a refused write changed the data"
-    else:
-        assert _state() != before, "an accepted write changed nothing"
+    assert_written_or_not(_state, before, expected, method)
 
 
 def test_every_api_operation_of_agreements_has_permission_rows():
-    from accord.api_urls import router
-
-    basenames = {"agreement", "commitment", "agreement-document"}
-    operations = set()
-    for pattern in router.urls:
-        callback = pattern.callback
-        actions = getattr(callback, "actions", None)
-        if not actions or getattr(callback, "initkwargs", {}).get("basename") not in basenames:
-            continue
-        allowed = set(callback.cls.http_method_names) - {"head", "options"}  # head follows get
-        operations |= {(pattern.name, method) for method in actions if method in allowed}
-
-    covered = {(op.name, method) for op, method, _statuses in API_TABLE}
-    assert operations == covered
+    assert api_operations({"agreement", "commitment", "agreement-document"}) == covered_operations(API_TABLE)
 
 
 def test_the_other_tenant_sees_no_row_of_quang_ninh_in_any_list(users, records):
-    client = _client(users["other"])
+    client = token_client(users["other"])
 
     agreements = client.get(AGREEMENTS).json()["results"]
     commitments = client.get(COMMITMENTS).json()["results"]
@@ -970,8 +926,8 @@ def test_the_other_tenant_sees_no_row_of_quang_ninh_in_any_list(users, records):
 def test_the_oversight_body_reads_but_a_unit_does_not_read_upwards(users, tenants, records, partners):
     unit_agreement = _make(users["unit"], tenants["hlu"], partners["kumoh"], "Ha Long University MoU with Kumoh")
 
-    seen_by_doet = {a["title"] for a in _client(users["viewer"]).get(AGREEMENTS).json()["results"]}
-    seen_by_unit = {a["title"] for a in _client(users["unit"]).get(AGREEMENTS).json()["results"]}
+    seen_by_doet = {a["title"] for a in token_client(users["viewer"]).get(AGREEMENTS).json()["results"]}
+    seen_by_unit = {a["title"] for a in token_client(users["unit"]).get(AGREEMENTS).json()["results"]}
 
     assert unit_agreement.title in seen_by_doet
     assert seen_by_unit == {"Ha Long University MoU with Kumoh"}
@@ -1009,17 +965,13 @@ def _more_agreements(users, tenants, partners, count):
 
 @pytest.mark.parametrize("url", [AGREEMENTS, COMMITMENTS, DOCUMENTS])
 def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, tenants, records, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client = _client(users["viewer"])
+    client = token_client(users["viewer"])
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
+    first, few = queries_of(client, url)
+    assert first.status_code == 200
     _more_agreements(users, tenants, records, 6)
 
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
+    response, many = queries_of(client, url)
 
     assert response.json()["count"] > 6
     assert len(many) == len(few), [q["sql"] for q in many]
@@ -1037,7 +989,7 @@ def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, tenant
     ids=["agreement", "commitment", "evidence", "document"],
 )
 def test_details_ask_a_bounded_number_of_queries(users, records, django_assert_max_num_queries, url):
-    client = _client(users["viewer"])
+    client = token_client(users["viewer"])
 
     with django_assert_max_num_queries(10):
         response = client.get(url(records))

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,27 +21,19 @@ from django.urls import reverse
 from accord.agreements import services
 from accord.agreements.models import Agreement, AgreementDocument, AgreementParty, Commitment, Evidence
 from accord.agreements.tests.test_views import PDF, TODAY, activity, agreement_form, days, make_agreement, partner
+from accord.core.testing import (
+    LOGIN,
+    ROLES,
+    Url,
+    assert_status,
+    assert_written_or_not,
+    cases,
+    covered_routes,
+    route_names,
+    signed_in,
+)
 
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other")
-LOGIN = "login"  # a redirect to the sign-in page that comes back to the page asked for
 EWP_ROUTES = {"agreement_ewp", "ewp_institutions", "ewp_ounits", "ewp_import"}
-
-
-@dataclass(frozen=True)
-class Url:
-    """A URL by route name; ``args`` name records of the ``records`` fixture or are literal."""
-
-    name: str
-    args: tuple[str, ...] = ()
-    query: str = ""
-
-    def resolve(self, records) -> str:
-        args = [records[a].pk if a in records else a for a in self.args]
-        url = reverse(self.name, args=args)
-        return f"{url}?{self.query}" if self.query else url
-
-    def __str__(self) -> str:
-        return self.name + (f"({', '.join(self.args)})" if self.args else "") + (f"?{self.query}" if self.query else "")
 
 
 def _update_form(records, tenants):
@@ -134,14 +124,6 @@ PAGE_TABLE = [
 ]
 
 
-def _cases(table):
-    return [
-        pytest.param(url, method, role, expected, id=f"{method.upper()} {url} as {role}")
-        for url, method, statuses in table
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ]
-
-
 @pytest.fixture
 def records(users, tenants):
     """The records the URLs name, all kept by Quảng Ninh DoET, with a partner of the shared directory."""
@@ -173,12 +155,6 @@ def records(users, tenants):
     }
 
 
-def _signed_in(client, users, role):
-    if role != "anonymous":
-        client.force_login(users[role])
-    return client
-
-
 def _state():
     """What a write would change: every agreement with its last change, and every child row."""
     return (
@@ -190,27 +166,10 @@ def _state():
     )
 
 
-def _assert_status(response, expected, url):
-    if expected == LOGIN:
-        assert response.status_code == 302, response.content[:500]
-        assert response["Location"] == f"{reverse('accounts:login')}?next={quote(url, safe='/')}"
-    else:
-        assert response.status_code == expected, response.content[:2000]
-
-
-def _assert_written_or_not(before, expected, method):
-    if method == "get":
-        assert _state() == before, "a GET changed the data"
-    elif expected == LOGIN or expected >= 400:
-        assert _state() == before, "a refused write changed the data"
-    else:
-        assert _state() != before, "an accepted write changed nothing"
-
-
-@pytest.mark.parametrize(("url", "method", "role", "expected"), _cases(PAGE_TABLE))
+@pytest.mark.parametrize(("url", "method", "role", "expected"), cases(PAGE_TABLE, ROLES))
 def test_page_permissions(client, users, tenants, records, url, method, role, expected):
     # given
-    client = _signed_in(client, users, role)
+    client = signed_in(client, users, role)
     path = url.resolve(records)
     payloads = OTHER_PAYLOADS if role == "other" and url.name in OTHER_PAYLOADS else PAYLOADS
     data = payloads[url.name](records, tenants) if method == "post" and url.name in payloads else {}
@@ -220,16 +179,14 @@ def test_page_permissions(client, users, tenants, records, url, method, role, ex
     response = client.post(path, data) if method == "post" else client.get(path)
 
     # then
-    _assert_status(response, expected, path)
-    _assert_written_or_not(before, expected, method)
+    assert_status(response, expected, path)
+    assert_written_or_not(_state, before, expected, method)
 
 
 def test_every_route_of_the_agreements_has_permission_rows():
     from accord.agreements.urls import urlpatterns
 
-    covered = {url.name for url, _method, _statuses in PAGE_TABLE}
-
-    assert {f"agreements:{p.name}" for p in urlpatterns if p.name not in EWP_ROUTES} == covered
+    assert route_names("agreements", urlpatterns, exclude=EWP_ROUTES) == covered_routes(PAGE_TABLE)
 
 
 # --- a user never sees an agreement or a document of another tenant ----------------------------

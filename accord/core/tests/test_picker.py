@@ -29,7 +29,7 @@ def labels(found: dict) -> list[str]:
     return [row["label"] for row in found["results"]]
 
 
-def test_finds_an_organisation_typed_without_accents_or_by_its_thai_name(client, users, world):
+def test_finds_an_organisation_typed_without_accents_or_by_its_thai_name(client, users, world):  # noqa: F811 - the fixture
     client.force_login(users["viewer"])
 
     assert "Hạ Long Bay Maritime College" in labels(pick(client, "organizations", "ha long bay"))
@@ -39,7 +39,7 @@ def test_finds_an_organisation_typed_without_accents_or_by_its_thai_name(client,
     assert found["message"] == "1 match."
 
 
-def test_another_tenant_never_picks_a_record_it_may_not_see(client, users, world):
+def test_another_tenant_never_picks_a_record_it_may_not_see(client, users, world):  # noqa: F811 - the fixture
     client.force_login(users["other"])
 
     assert labels(pick(client, "organizations", "private training")) == []
@@ -48,7 +48,7 @@ def test_another_tenant_never_picks_a_record_it_may_not_see(client, users, world
     assert labels(pick(client, "engagements", "hai phong visit")) == ["Hải Phòng visit to Hạ Long"]
 
 
-def test_a_query_too_short_finds_nothing_and_says_why(client, users, world):
+def test_a_query_too_short_finds_nothing_and_says_why(client, users, world):  # noqa: F811 - the fixture
     client.force_login(users["editor"])
 
     found = pick(client, "organizations", "h")
@@ -56,7 +56,7 @@ def test_a_query_too_short_finds_nothing_and_says_why(client, users, world):
     assert found["message"] == "Type at least 2 letters."
 
 
-def test_home_organisations_are_only_those_the_user_may_give_records_to(client, users, world, tenants):
+def test_home_organisations_are_only_those_the_user_may_give_records_to(client, users, world, tenants):  # noqa: F811 - the fixture
     client.force_login(users["editor"])  # Quảng Ninh DoET, with Ha Long University under it
 
     found = {row["id"] for row in pick(client, "homes", "ha long")["results"]}
@@ -114,7 +114,7 @@ def test_the_form_still_refuses_a_person_it_does_not_offer(users, tenants):
 
 
 @pytest.mark.parametrize("rows", [3, 40])
-def test_the_mobility_list_renders_only_the_chosen_partner(client, users, world, rows):
+def test_the_mobility_list_renders_only_the_chosen_partner(client, users, world, rows):  # noqa: F811 - the fixture
     editor = users["editor"]
     for i in range(rows):
         organization(editor, f"Partner {i:02d}", "JP")

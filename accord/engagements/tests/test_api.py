@@ -9,15 +9,24 @@ editor of Ha Long University, under Quảng Ninh).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from accord.agreements import services as agreement_services
+from accord.core.testing import (
+    ROLES,
+    Op,
+    api_operations,
+    assert_refused,
+    assert_written_or_not,
+    cases,
+    covered_operations,
+    queries_of,
+    session_client,
+    token_client,
+)
 from accord.engagements import services
 from accord.engagements.models import (
     ActionStatus,
@@ -47,17 +56,10 @@ def today(monkeypatch):
     return day
 
 
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 @pytest.fixture
 def api(users):
     """The editor of Quảng Ninh DoET, with a token, as another system would call."""
-    return _client(users["editor"])
+    return token_client(users["editor"])
 
 
 @pytest.fixture
@@ -190,13 +192,7 @@ def _counts() -> dict[str, int]:
 
 def _refused(api, body, field, *, method="post", url=ENGAGEMENTS):
     """Send ``body``; assert a 400 that names ``field`` and that nothing was written."""
-    before = _counts()
-    response = getattr(api, method)(url, body, format="json")
-    assert response.status_code == 400, response.content
-    errors = response.json()
-    assert field in errors, errors
-    assert _counts() == before
-    return errors
+    return assert_refused(api, url, body, field, counts=_counts, method=method)
 
 
 def _body(tenants, partners, **overrides):
@@ -283,8 +279,8 @@ def test_a_month_only_engagement_is_stored_as_the_whole_month(api, records):
 
 
 def test_the_list_shows_only_the_engagements_of_the_callers_organisations(users, records):
-    mine = _client(users["viewer"]).get(ENGAGEMENTS).json()
-    theirs = _client(users["other"]).get(ENGAGEMENTS).json()
+    mine = token_client(users["viewer"]).get(ENGAGEMENTS).json()
+    theirs = token_client(users["other"]).get(ENGAGEMENTS).json()
 
     assert {row["title"] for row in mine["results"]} == {
         "Kumoh delegation visits Quảng Ninh",
@@ -678,7 +674,7 @@ def test_update_and_delete_an_action(api, records):
 
 def test_create_and_list_series(api, users, records):
     response = api.post(SERIES, {"name": "Japanese partners' annual visit"}, format="json")
-    theirs = _client(users["other"]).get(SERIES).json()["results"]
+    theirs = token_client(users["other"]).get(SERIES).json()["results"]
 
     assert response.status_code == 201, response.content
     assert EngagementSeries.objects.get(pk=response.json()["id"]).owner == users["editor"].home_organization
@@ -700,22 +696,6 @@ def test_a_series_without_a_name_is_refused(api, records):
 
 
 # --- permission matrix ---------------------------------------------------------------------
-
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other")
-
-
-@dataclass(frozen=True)
-class Op:
-    """An API operation by its route name; ``target`` names a record of the ``records`` fixture."""
-
-    name: str
-    target: str | None = None
-
-    def resolve(self, records) -> str:
-        return reverse(self.name, args=[records[self.target].pk] if self.target else [])
-
-    def __str__(self) -> str:
-        return self.name + (f"<{self.target}>" if self.target else "")
 
 
 PAYLOADS = {
@@ -777,20 +757,10 @@ def _state():
     )
 
 
-@pytest.mark.parametrize(
-    ("op", "method", "role", "expected"),
-    [
-        pytest.param(op, method, role, expected, id=f"{method.upper()} {op} as {role}")
-        for op, method, statuses in API_TABLE
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ],
-)
+@pytest.mark.parametrize(("op", "method", "role", "expected"), cases(API_TABLE, ROLES))
 def test_api_permissions(users, records, op, method, role, expected):
     # given
-    client = APIClient()
-    user = users.get(role)
-    if user is not None:
-        client.force_login(user)
+    client = session_client(users.get(role))
     payload = PAYLOADS.get((op.name, method))
     data = payload(records) if payload else None
     before = _state()
@@ -801,27 +771,11 @@ def test_api_permissions(users, records, op, method, role, expected):
 
     # then
     assert response.status_code == expected, response.content[:500]
-    if method == "get" or expected >= 400:
-        assert _state() == before, "a read or a refused write changed the data"
-    else:
-        assert _state() != before, "an accepted write changed nothing"
+    assert_written_or_not(_state, before, expected, method)
 
 
 def test_every_api_operation_of_engagements_has_permission_rows():
-    from accord.api_urls import router
-
-    basenames = {"engagement", "action", "engagement-series"}
-    operations = set()
-    for pattern in router.urls:
-        callback = pattern.callback
-        actions = getattr(callback, "actions", None)
-        if not actions or getattr(callback, "initkwargs", {}).get("basename") not in basenames:
-            continue
-        allowed = set(callback.cls.http_method_names) - {"head", "options"}  # head follows get
-        operations |= {(pattern.name, method) for method in actions if method in allowed}
-
-    covered = {(op.name, method) for op, method, _statuses in API_TABLE}
-    assert operations == covered
+    assert api_operations({"engagement", "action", "engagement-series"}) == covered_operations(API_TABLE)
 
 
 def test_the_oversight_body_reads_but_a_unit_does_not_read_upwards(users, tenants, records):
@@ -830,9 +784,9 @@ def test_the_oversight_body_reads_but_a_unit_does_not_read_upwards(users, tenant
         data={"kind": "joint_class", "title": "Ha Long University joint class", "starts_on": D(2026, 3, 2)},
     )
 
-    seen_by_doet = {e["title"] for e in _client(users["viewer"]).get(ENGAGEMENTS).json()["results"]}
-    seen_by_unit = {e["title"] for e in _client(users["unit"]).get(ENGAGEMENTS).json()["results"]}
-    actions_of_unit = _client(users["unit"]).get(ACTIONS).json()["results"]
+    seen_by_doet = {e["title"] for e in token_client(users["viewer"]).get(ENGAGEMENTS).json()["results"]}
+    seen_by_unit = {e["title"] for e in token_client(users["unit"]).get(ENGAGEMENTS).json()["results"]}
+    actions_of_unit = token_client(users["unit"]).get(ACTIONS).json()["results"]
 
     assert "Ha Long University joint class" in seen_by_doet
     assert seen_by_unit == {"Ha Long University joint class"}
@@ -860,17 +814,13 @@ def _more_engagements(users, records, count):
 
 @pytest.mark.parametrize("url", [ENGAGEMENTS, ACTIONS])
 def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, records, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client = _client(users["viewer"])
+    client = token_client(users["viewer"])
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
+    first, few = queries_of(client, url)
+    assert first.status_code == 200
     _more_engagements(users, records, 6)
 
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
+    response, many = queries_of(client, url)
 
     assert response.json()["count"] > 6
     assert len(many) == len(few), [q["sql"] for q in many]

@@ -10,17 +10,25 @@ editor of Ha Long University, under Quảng Ninh).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 import yaml
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
+from accord.core.testing import (
+    ROLES_WITH_UNIT,
+    Op,
+    api_operations,
+    assert_refused,
+    assert_written_or_not,
+    cases,
+    covered_operations,
+    queries_of,
+    results,
+    session_client,
+    token_client,
+)
 from accord.funding import services
 from accord.funding.models import Allocation, FundingScheme, Project, ProjectOutput, ProjectPartner
 from accord.mobility import services as mobility_services
@@ -32,17 +40,10 @@ PROJECTS = "/api/v1/projects/"
 D = datetime.date
 
 
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 @pytest.fixture
 def api(users):
     """The editor of Quảng Ninh DoET, with a token, as another system would call."""
-    return _client(users["editor"])
+    return token_client(users["editor"])
 
 
 def _mobility(user, name, allocation, host):
@@ -160,18 +161,7 @@ def _counts() -> dict[str, int]:
 
 def _refused(client, url, body, field, *, method="post"):
     """Send ``body``; assert a 400 that names ``field`` and that nothing was written."""
-    before = _counts()
-    response = getattr(client, method)(url, body, format="json")
-    assert response.status_code == 400, response.content
-    errors = response.json()
-    assert field in errors, errors
-    assert _counts() == before
-    return errors
-
-
-def _results(response):
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
+    return assert_refused(client, url, body, field, counts=_counts, method=method)
 
 
 # --- schemes ---------------------------------------------------------------------------------
@@ -249,9 +239,9 @@ def test_update_and_delete_schemes(api, records):
 
 
 def test_a_recipient_sees_the_scheme_but_other_tenants_do_not(users, records):
-    by_unit = {s["name"] for s in _results(_client(users["unit"]).get(SCHEMES))}
-    by_other = {s["name"] for s in _results(_client(users["other"]).get(SCHEMES))}
-    by_viewer = {s["name"] for s in _results(_client(users["viewer"]).get(SCHEMES))}
+    by_unit = {s["name"] for s in results(token_client(users["unit"]).get(SCHEMES))}
+    by_other = {s["name"] for s in results(token_client(users["other"]).get(SCHEMES))}
+    by_viewer = {s["name"] for s in results(token_client(users["viewer"]).get(SCHEMES))}
 
     assert by_unit == {"100,000 AI talents for ASEAN"}
     assert by_other == {"Hải Phòng scholarships"}
@@ -262,7 +252,7 @@ def test_a_recipient_sees_the_scheme_but_other_tenants_do_not(users, records):
 
 
 def test_allocations_come_with_their_usage(api, records):
-    rows = {a["id"]: a for a in _results(api.get(ALLOCATIONS, {"scheme": records["ai"].pk}))}
+    rows = {a["id"]: a for a in results(api.get(ALLOCATIONS, {"scheme": records["ai"].pk}))}
 
     qn = rows[records["qn_share"].pk]
     assert (qn["recipient_name"], qn["quantity"], qn["unit"], qn["parent"]) == (
@@ -287,8 +277,8 @@ def test_allocations_come_with_their_usage(api, records):
 
 
 def test_filter_allocations_by_parent_and_level(api, records):
-    top = _results(api.get(ALLOCATIONS, {"top": "true"}))
-    under = _results(api.get(ALLOCATIONS, {"parent": records["qn_share"].pk}))
+    top = results(api.get(ALLOCATIONS, {"top": "true"}))
+    under = results(api.get(ALLOCATIONS, {"parent": records["qn_share"].pk}))
 
     assert [a["id"] for a in top] == [records["qn_share"].pk]
     assert [a["recipient_name"] for a in under] == ["Ha Long University", "Quang Ninh University of Industry"]
@@ -362,7 +352,7 @@ def test_update_and_delete_allocations(api, records):
 
 
 def test_a_recipient_passes_on_what_it_was_given_but_not_more(users, tenants, records):
-    unit = _client(users["unit"])
+    unit = token_client(users["unit"])
 
     from_own = unit.post(
         ALLOCATIONS,
@@ -398,7 +388,7 @@ def test_a_recipient_passes_on_what_it_was_given_but_not_more(users, tenants, re
     assert from_own.status_code == 201, from_own.content
     assert from_above.status_code == 400 and "parent" in from_above.json()  # Quảng Ninh's share is not its to see
     assert beyond.status_code == 400 and "quantity" in beyond.json()  # 8, of which 4 given: at most 4 remain
-    assert {a["id"] for a in _results(unit.get(ALLOCATIONS))} == {records["hlu_share"].pk, from_own.json()["id"]}
+    assert {a["id"] for a in results(unit.get(ALLOCATIONS))} == {records["hlu_share"].pk, from_own.json()["id"]}
 
 
 # --- projects --------------------------------------------------------------------------------
@@ -488,7 +478,7 @@ def test_a_project_partner_that_another_tenant_keeps_unshared_is_refused(users, 
     )
     body = _project_body(records, tenants, partners=[{"organization": hidden.pk, "role": "partner"}])
 
-    _refused(_client(users["editor"]), PROJECTS, body, "partners")
+    _refused(token_client(users["editor"]), PROJECTS, body, "partners")
 
 
 def test_update_the_nested_rows_and_delete_a_project(api, tenants, records):
@@ -524,9 +514,9 @@ def test_update_the_nested_rows_and_delete_a_project(api, tenants, records):
 
 
 def test_filter_projects(api, records):
-    running = _results(api.get(PROJECTS, {"status": "running"}))
-    by_partner = _results(api.get(PROJECTS, {"partner": records["gxnu"].pk}))
-    proposed = _results(api.get(PROJECTS, {"status": "proposed"}))
+    running = results(api.get(PROJECTS, {"status": "running"}))
+    by_partner = results(api.get(PROJECTS, {"partner": records["gxnu"].pk}))
+    proposed = results(api.get(PROJECTS, {"status": "proposed"}))
 
     assert [p["acronym"] for p in running] == ["VIETMUS"]
     assert [p["acronym"] for p in by_partner] == ["VIETMUS"]
@@ -535,21 +525,7 @@ def test_filter_projects(api, records):
 
 # --- permission matrix -----------------------------------------------------------------------
 
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other", "unit")
-
-
-@dataclass(frozen=True)
-class Op:
-    """An API operation by its route name; ``target`` names a record of the ``records`` fixture."""
-
-    name: str
-    target: str | None = None
-
-    def resolve(self, records) -> str:
-        return reverse(self.name, args=[records[self.target].pk] if self.target else [])
-
-    def __str__(self) -> str:
-        return self.name + (f"<{self.target}>" if self.target else "")
+ROLES = ROLES_WITH_UNIT
 
 
 def _tenants():
@@ -639,20 +615,10 @@ def _state():
     )
 
 
-@pytest.mark.parametrize(
-    ("op", "method", "role", "expected"),
-    [
-        pytest.param(op, method, role, expected, id=f"{method.upper()} {op} as {role}")
-        for op, method, statuses in API_TABLE
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ],
-)
+@pytest.mark.parametrize(("op", "method", "role", "expected"), cases(API_TABLE, ROLES))
 def test_api_permissions(users, records, op, method, role, expected):
     # given
-    client = APIClient()
-    user = users.get(role)
-    if user is not None:
-        client.force_login(user)
+    client = session_client(users.get(role))
     payload = PAYLOADS.get((op.name, method))
     data = payload(records) if payload else None
     before = _state()
@@ -663,37 +629,21 @@ def test_api_permissions(users, records, op, method, role, expected):
 
     # then
     assert response.status_code == expected, response.content[:500]
-    if method == "get" or expected >= 400:
-        assert _state() == before, "a read or a refused write changed the data"
-    else:
-        assert _state() != before, "an accepted write changed nothing"
+    assert_written_or_not(_state, before, expected, method)
 
 
 def test_every_api_operation_of_funding_has_permission_rows():
-    from accord.api_urls import router
-
-    basenames = {"funding-scheme", "allocation", "project"}
-    operations = set()
-    for pattern in router.urls:
-        callback = pattern.callback
-        actions = getattr(callback, "actions", None)
-        if not actions or getattr(callback, "initkwargs", {}).get("basename") not in basenames:
-            continue
-        allowed = set(callback.cls.http_method_names) - {"head", "options"}
-        operations |= {(pattern.name, method) for method in actions if method in allowed}
-
-    covered = {(op.name, method) for op, method, _statuses in API_TABLE}
-    assert operations == covered
+    assert api_operations({"funding-scheme", "allocation", "project"}) == covered_operations(API_TABLE)
 
 
 def test_rows_of_other_tenants_are_never_listed(users, records):
-    other = _client(users["other"])
-    viewer = _client(users["viewer"])
+    other = token_client(users["other"])
+    viewer = token_client(users["viewer"])
 
-    assert {p["acronym"] for p in _results(other.get(PROJECTS))} == {"HPX"}
-    assert {p["acronym"] for p in _results(viewer.get(PROJECTS))} == {"VIETMUS"}
-    assert _results(other.get(ALLOCATIONS)) == []
-    assert records["theirs"].pk not in {s["id"] for s in _results(viewer.get(SCHEMES))}
+    assert {p["acronym"] for p in results(other.get(PROJECTS))} == {"HPX"}
+    assert {p["acronym"] for p in results(viewer.get(PROJECTS))} == {"VIETMUS"}
+    assert results(other.get(ALLOCATIONS)) == []
+    assert records["theirs"].pk not in {s["id"] for s in results(viewer.get(SCHEMES))}
     assert viewer.get(f"{PROJECTS}{records['their_project'].pk}/").status_code == 404
 
 
@@ -724,14 +674,13 @@ def _more(users, tenants, records, count):
 
 @pytest.mark.parametrize("url", [SCHEMES, ALLOCATIONS, PROJECTS])
 def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, tenants, records, url):
-    client = _client(users["viewer"])
+    client = token_client(users["viewer"])
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        before = client.get(url).json()["count"]
+    first, few = queries_of(client, url)
+    before = first.json()["count"]
     _more(users, tenants, records, 6)
 
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
+    response, many = queries_of(client, url)
 
     assert response.status_code == 200
     assert response.json()["count"] >= before + 6
@@ -748,7 +697,7 @@ def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, tenant
     ],
 )
 def test_details_ask_a_bounded_number_of_queries(users, records, url, django_assert_max_num_queries):
-    client = _client(users["viewer"])
+    client = token_client(users["viewer"])
 
     with django_assert_max_num_queries(10):
         response = client.get(url(records))

@@ -10,17 +10,25 @@ editor of Ha Long University, under Quảng Ninh). Every person here is fictitio
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 import yaml
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
+from accord.core.testing import (
+    ROLES_WITH_UNIT,
+    Op,
+    api_operations,
+    assert_refused,
+    assert_written_or_not,
+    cases,
+    covered_operations,
+    queries_of,
+    results,
+    session_client,
+    token_client,
+)
 from accord.funding import services as funding_services
 from accord.mobility import services
 from accord.mobility.models import Application, ApplicationStatus, Call, CallStatus, Mobility, MobilityStatus, Programme
@@ -34,17 +42,10 @@ BALANCE = "/api/v1/mobility-balance/"
 D = datetime.date
 
 
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 @pytest.fixture
 def api(users):
     """The editor of Quảng Ninh DoET, with a token, as another system would call."""
-    return _client(users["editor"])
+    return token_client(users["editor"])
 
 
 def _applicant(editor, call, name, number, gpa, level="B2", interview="80", submitted=None):
@@ -236,18 +237,7 @@ def _counts() -> dict[str, int]:
 
 def _refused(client, url, body, field, *, method="post"):
     """Send ``body``; assert a 400 that names ``field`` and that nothing was written."""
-    before = _counts()
-    response = getattr(client, method)(url, body, format="json")
-    assert response.status_code == 400, response.content
-    errors = response.json()
-    assert field in errors, errors
-    assert _counts() == before
-    return errors
-
-
-def _results(response):
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
+    return assert_refused(client, url, body, field, counts=_counts, method=method)
 
 
 # --- programmes ------------------------------------------------------------------------------
@@ -303,8 +293,8 @@ def test_a_programme_with_half_a_structure_is_refused(api, records):
 
 
 def test_filter_programmes_by_kind_and_partner(api, records):
-    by_kind = _results(api.get(PROGRAMMES, {"kind": "summer"}))
-    by_partner = _results(api.get(PROGRAMMES, {"partner": records["shizuoka"].pk}))
+    by_kind = results(api.get(PROGRAMMES, {"kind": "summer"}))
+    by_partner = results(api.get(PROGRAMMES, {"partner": records["shizuoka"].pk}))
 
     assert [p["name"] for p in by_kind] == ["Summer Experience"]
     assert [p["name"] for p in by_partner] == ["Study in Japan exchange"]
@@ -365,7 +355,7 @@ def test_a_call_for_another_tenants_programme_is_refused(users, records):
         acting_user=users["other"], data={"name": "Hải Phòng exchange", "kind": "exchange"}
     )
 
-    _refused(_client(users["editor"]), CALLS, _call_body(records, programme=theirs.pk), "programme")
+    _refused(token_client(users["editor"]), CALLS, _call_body(records, programme=theirs.pk), "programme")
 
 
 def test_run_the_selection_with_explanations(api, records):
@@ -522,9 +512,9 @@ def test_the_same_applicant_by_email_is_refused(api, records):
 
 
 def test_filter_applications_by_call_and_outcome(api, records):
-    of_call = _results(api.get(APPLICATIONS, {"call": records["call"].pk}))
-    of_empty = _results(api.get(APPLICATIONS, {"call": records["empty"].pk}))
-    ineligible = _results(api.get(APPLICATIONS, {"status": "ineligible"}))
+    of_call = results(api.get(APPLICATIONS, {"call": records["call"].pk}))
+    of_empty = results(api.get(APPLICATIONS, {"call": records["empty"].pk}))
+    ineligible = results(api.get(APPLICATIONS, {"status": "ineligible"}))
 
     assert [a["full_name"] for a in of_call] == ["Nguyễn Thị Lan", "Trần Văn Minh", "Phạm Thu Hà"]
     assert of_empty == []
@@ -676,7 +666,7 @@ def test_update_and_delete_a_mobility(api, records):
     ],
 )
 def test_filter_the_mobilities(users, records, query, expected):
-    rows = _results(_client(users["admin"]).get(MOBILITIES, query))
+    rows = results(token_client(users["admin"]).get(MOBILITIES, query))
 
     assert {m["display_name"] for m in rows} == {
         name if name != "Tanaka Hiroshi" else f"Participant no. {records['volunteer'].pk}" for name in expected
@@ -684,9 +674,9 @@ def test_filter_the_mobilities(users, records, query, expected):
 
 
 def test_filter_the_mobilities_by_partner_programme_and_agreement(api, records):
-    by_partner = _results(api.get(MOBILITIES, {"partner": records["kumoh"].pk}))
-    by_programme = _results(api.get(MOBILITIES, {"programme": records["programme"].pk}))
-    by_agreement = _results(api.get(MOBILITIES, {"agreement": 999999}))
+    by_partner = results(api.get(MOBILITIES, {"partner": records["kumoh"].pk}))
+    by_programme = results(api.get(MOBILITIES, {"programme": records["programme"].pk}))
+    by_agreement = results(api.get(MOBILITIES, {"agreement": 999999}))
 
     assert [m["full_name"] for m in by_partner] == ["Đỗ Quang Huy"]
     assert [m["full_name"] for m in by_programme] == ["Vũ Thị Hoa"]
@@ -703,7 +693,7 @@ PERSONAL = ("full_name", "email", "student_number", "date_of_birth", "gender", "
     [("viewer", False), ("editor", True), ("manager", True), ("admin", True), ("unit", False)],
 )
 def test_names_of_mobile_people_only_for_editors_of_the_owner(users, records, role, sees_names):
-    rows = _results(_client(users[role]).get(MOBILITIES))
+    rows = results(token_client(users[role]).get(MOBILITIES))
     hoa = next((m for m in rows if m["id"] == records["nominated"].pk), None)
 
     if role == "unit":  # Ha Long University does not see its department's records at all
@@ -726,8 +716,8 @@ def test_names_of_mobile_people_only_for_editors_of_the_owner(users, records, ro
 
 
 def test_the_oversight_body_sees_its_units_mobilities_without_names(users, records):
-    seen_by_doet = _client(users["editor"]).get(f"{MOBILITIES}{records['volunteer'].pk}/").json()
-    seen_by_unit = _client(users["unit"]).get(f"{MOBILITIES}{records['volunteer'].pk}/").json()
+    seen_by_doet = token_client(users["editor"]).get(f"{MOBILITIES}{records['volunteer'].pk}/").json()
+    seen_by_unit = token_client(users["unit"]).get(f"{MOBILITIES}{records['volunteer'].pk}/").json()
 
     assert seen_by_doet["full_name"] is None
     assert seen_by_doet["category"] == "volunteer"
@@ -736,8 +726,8 @@ def test_the_oversight_body_sees_its_units_mobilities_without_names(users, recor
 
 @pytest.mark.parametrize(("role", "sees_names"), [("viewer", False), ("editor", True), ("admin", True)])
 def test_names_of_applicants_only_for_editors_of_the_owner(users, records, role, sees_names):
-    client = _client(users[role])
-    rows = _results(client.get(APPLICATIONS, {"call": records["call"].pk}))
+    client = token_client(users[role])
+    rows = results(client.get(APPLICATIONS, {"call": records["call"].pk}))
     detail = client.get(f"{APPLICATIONS}{records['first'].pk}/").json()
 
     if sees_names:
@@ -751,7 +741,7 @@ def test_names_of_applicants_only_for_editors_of_the_owner(users, records, role,
 
 
 def test_the_selection_names_applicants_only_for_editors_of_the_owner(users, records):
-    rows = _results(_client(users["viewer"]).get(APPLICATIONS, {"status": "selected"}))
+    rows = results(token_client(users["viewer"]).get(APPLICATIONS, {"status": "selected"}))
 
     assert [a["display_name"] for a in rows] == [
         f"Applicant no. {records['first'].pk}",
@@ -783,9 +773,9 @@ def test_the_exchange_balance_per_partner_and_year(api, records):
 
 
 def test_the_exchange_balance_follows_the_filters_and_the_tenancy(users, records):
-    lecturers = _client(users["editor"]).get(BALANCE, {"category": "lecturer"}).json()
-    theirs = _client(users["other"]).get(BALANCE).json()
-    by_agreement = _client(users["editor"]).get(BALANCE, {"by": "agreement"}).json()
+    lecturers = token_client(users["editor"]).get(BALANCE, {"category": "lecturer"}).json()
+    theirs = token_client(users["other"]).get(BALANCE).json()
+    by_agreement = token_client(users["editor"]).get(BALANCE, {"by": "agreement"}).json()
 
     assert [(r["label"], r["outgoing_people"]) for r in lecturers["rows"]] == [
         ("Kumoh National Institute of Technology", 1)
@@ -805,21 +795,7 @@ def test_the_exchange_balance_by_something_else_is_refused(api, records):
 
 # --- permission matrix -----------------------------------------------------------------------
 
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other", "unit")
-
-
-@dataclass(frozen=True)
-class Op:
-    """An API operation by its route name; ``target`` names a record of the ``records`` fixture."""
-
-    name: str
-    target: str | None = None
-
-    def resolve(self, records) -> str:
-        return reverse(self.name, args=[records[self.target].pk] if self.target else [])
-
-    def __str__(self) -> str:
-        return self.name + (f"<{self.target}>" if self.target else "")
+ROLES = ROLES_WITH_UNIT
 
 
 PAYLOADS = {
@@ -898,20 +874,10 @@ def _state():
     )
 
 
-@pytest.mark.parametrize(
-    ("op", "method", "role", "expected"),
-    [
-        pytest.param(op, method, role, expected, id=f"{method.upper()} {op} as {role}")
-        for op, method, statuses in API_TABLE
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ],
-)
+@pytest.mark.parametrize(("op", "method", "role", "expected"), cases(API_TABLE, ROLES))
 def test_api_permissions(users, records, op, method, role, expected):
     # given
-    client = APIClient()
-    user = users.get(role)
-    if user is not None:
-        client.force_login(user)
+    client = session_client(users.get(role))
     payload = PAYLOADS.get((op.name, method))
     data = payload(records) if payload else None
     before = _state()
@@ -922,34 +888,20 @@ def test_api_permissions(users, records, op, method, role, expected):
 
     # then
     assert response.status_code == expected, response.content[:500]
-    if method == "get" or expected >= 400:
-        assert _state() == before, "a read or a refused write changed the data"
-    else:
-        assert _state() != before, "an accepted write changed nothing"
+    assert_written_or_not(_state, before, expected, method)
 
 
 def test_every_api_operation_of_mobility_has_permission_rows():
-    from accord.api_urls import router
-
     basenames = {"programme", "call", "application", "mobility", "mobility-balance"}
-    operations = set()
-    for pattern in router.urls:
-        callback = pattern.callback
-        actions = getattr(callback, "actions", None)
-        if not actions or getattr(callback, "initkwargs", {}).get("basename") not in basenames:
-            continue
-        allowed = set(callback.cls.http_method_names) - {"head", "options"}
-        operations |= {(pattern.name, method) for method in actions if method in allowed}
 
-    covered = {(op.name, method) for op, method, _statuses in API_TABLE}
-    assert operations == covered
+    assert api_operations(basenames) == covered_operations(API_TABLE)
 
 
 def test_rows_of_other_tenants_are_never_listed(users, records):
-    theirs = {m["id"] for m in _results(_client(users["other"]).get(MOBILITIES))}
-    mine = {m["id"] for m in _results(_client(users["viewer"]).get(MOBILITIES))}
-    their_calls = _results(_client(users["other"]).get(CALLS))
-    their_applications = _results(_client(users["other"]).get(APPLICATIONS))
+    theirs = {m["id"] for m in results(token_client(users["other"]).get(MOBILITIES))}
+    mine = {m["id"] for m in results(token_client(users["viewer"]).get(MOBILITIES))}
+    their_calls = results(token_client(users["other"]).get(CALLS))
+    their_applications = results(token_client(users["other"]).get(APPLICATIONS))
 
     assert theirs == {records["theirs"].pk}
     assert records["theirs"].pk not in mine
@@ -1000,14 +952,13 @@ def _more(users, records, count):
 @pytest.mark.parametrize("url", [PROGRAMMES, CALLS, APPLICATIONS, MOBILITIES, BALANCE])
 @pytest.mark.parametrize("role", ["viewer", "editor"])
 def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, records, url, role):
-    client = _client(users[role])
+    client = token_client(users[role])
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        before = client.get(url).json()
+    first, few = queries_of(client, url)
+    before = first.json()
     _more(users, records, 6)
 
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
+    response, many = queries_of(client, url)
 
     assert response.status_code == 200
     after = response.json()
@@ -1029,7 +980,7 @@ def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, record
     ],
 )
 def test_details_ask_a_bounded_number_of_queries(users, records, url, django_assert_max_num_queries):
-    client = _client(users["editor"])
+    client = token_client(users["editor"])
 
     with django_assert_max_num_queries(10):
         response = client.get(url(records))
@@ -1083,6 +1034,6 @@ def test_the_openapi_schema_builds_without_warnings():
 
 @pytest.mark.parametrize(("role", "found"), [("viewer", False), ("editor", True)])
 def test_searching_by_name_finds_only_people_the_reader_may_see(users, records, role, found):
-    rows = _results(_client(users[role]).get(MOBILITIES, {"q": "HLU-100"}))
+    rows = results(token_client(users[role]).get(MOBILITIES, {"q": "HLU-100"}))
 
     assert [m["id"] for m in rows] == ([records["nominated"].pk] if found else [])

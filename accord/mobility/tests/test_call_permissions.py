@@ -11,34 +11,26 @@ The records are Quảng Ninh's (the unit cannot see them) and one call of Ha Lon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import quote
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accord.core.testing import (
+    LOGIN,
+    ROLES_WITH_UNIT,
+    Url,
+    assert_status,
+    assert_written_or_not,
+    cases,
+    covered_routes,
+    route_names,
+    signed_in,
+)
 from accord.mobility import services
 from accord.mobility.models import Application, ApplicationDocument, Call, Mobility, Programme
 from accord.mobility.tests.test_call_views import PDF, apply, make_call, make_programme, partner
 
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other", "unit")
-LOGIN = "login"
-
-
-@dataclass(frozen=True)
-class Url:
-    name: str
-    args: tuple[str, ...] = ()
-    query: str = ""
-
-    def resolve(self, records) -> str:
-        args = [getattr(records[a], "pk", records[a]) if a in records else a for a in self.args]
-        url = reverse(self.name, args=args)
-        return f"{url}?{self.query}" if self.query else url
-
-    def __str__(self) -> str:
-        return self.name + (f"({', '.join(self.args)})" if self.args else "") + (f"?{self.query}" if self.query else "")
+ROLES = ROLES_WITH_UNIT
 
 
 def _own_programme(records, role):
@@ -163,14 +155,6 @@ PAGE_TABLE = [
 ]
 
 
-def _cases(table):
-    return [
-        pytest.param(url, method, role, expected, id=f"{method.upper()} {url} as {role}")
-        for url, method, statuses in table
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ]
-
-
 @pytest.fixture
 def records(users, tenants):
     editor, unit, other = users["editor"], users["unit"], users["other"]
@@ -220,19 +204,10 @@ def _state():
     )
 
 
-def _assert_status(response, expected, url):
-    if expected == LOGIN:
-        assert response.status_code == 302, response.content[:500]
-        assert response["Location"] == f"{reverse('accounts:login')}?next={quote(url, safe='/')}"
-    else:
-        assert response.status_code == expected, response.content[:3000]
-
-
-@pytest.mark.parametrize(("url", "method", "role", "expected"), _cases(PAGE_TABLE))
+@pytest.mark.parametrize(("url", "method", "role", "expected"), cases(PAGE_TABLE, ROLES))
 def test_page_permissions(client, users, records, url, method, role, expected):
     # given
-    if role != "anonymous":
-        client.force_login(users[role])
+    client = signed_in(client, users, role)
     path = url.resolve(records)
     data = PAYLOADS[url.name](records, role) if method == "post" and url.name in PAYLOADS else {}
     before = _state()
@@ -241,26 +216,19 @@ def test_page_permissions(client, users, records, url, method, role, expected):
     response = client.post(path, data) if method == "post" else client.get(path)
 
     # then
-    _assert_status(response, expected, path)
-    if method == "get" or expected == LOGIN or expected != 302:
-        assert _state() == before, "a read, a refusal or a preview changed the data"
-    else:
-        assert _state() != before, "an accepted write changed nothing"
+    assert_status(response, expected, path)
+    # Only a redirect follows a write: a 200 to a POST is a preview, which writes nothing.
+    assert_written_or_not(_state, before, expected, method, writes=expected == 302)
 
 
 def test_every_route_of_the_calls_pages_has_permission_rows():
     from accord.mobility import views_calls
     from accord.mobility.urls import urlpatterns
 
-    routes = {
-        f"mobility:{p.name}"
-        for p in urlpatterns
-        if getattr(p.callback, "view_class", p.callback).__module__ == views_calls.__name__
-    }
-    covered = {url.name for url, _method, _statuses in PAGE_TABLE}
+    routes = route_names("mobility", urlpatterns, module=views_calls)
 
     assert routes, "no route of views_calls was found"
-    assert routes == covered
+    assert routes == covered_routes(PAGE_TABLE)
 
 
 def test_a_user_never_lists_or_exports_calls_and_programmes_of_another_tenant(client, users, records):

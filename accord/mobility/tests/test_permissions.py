@@ -12,36 +12,29 @@ University, a school under Quảng Ninh DoET.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from accord.core.testing import (
+    LOGIN,
+    ROLES_WITH_UNIT,
+    Url,
+    assert_status,
+    assert_written_or_not,
+    cases,
+    covered_routes,
+    route_names,
+    signed_in,
+)
 from accord.mobility import services
 from accord.mobility.models import Mobility
 from accord.mobility.tests.test_views import csv_rows, make_mobility, mobility_form, names_in, organization
 
 D = datetime.date
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other", "unit")
-LOGIN = "login"
-
-
-@dataclass(frozen=True)
-class Url:
-    name: str
-    args: tuple[str, ...] = ()
-    query: str = ""
-
-    def resolve(self, records) -> str:
-        args = [getattr(records[a], "pk", records[a]) if a in records else a for a in self.args]
-        url = reverse(self.name, args=args)
-        return f"{url}?{self.query}" if self.query else url
-
-    def __str__(self) -> str:
-        return self.name + (f"({', '.join(self.args)})" if self.args else "") + (f"?{self.query}" if self.query else "")
+ROLES = ROLES_WITH_UNIT
 
 
 def _import_file(records, tenants):
@@ -97,14 +90,6 @@ PAGE_TABLE = [
 ]
 
 
-def _cases(table):
-    return [
-        pytest.param(url, method, role, expected, writes, id=f"{method.upper()} {url} as {role}")
-        for url, method, statuses, writes in table
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ]
-
-
 @pytest.fixture
 def records(users):
     editor = users["editor"]
@@ -118,19 +103,10 @@ def _state():
     return set(Mobility.objects.values_list("pk", "status", "note", "updated_at"))
 
 
-def _assert_status(response, expected, url):
-    if expected == LOGIN:
-        assert response.status_code == 302, response.content[:500]
-        assert response["Location"] == f"{reverse('accounts:login')}?next={quote(url, safe='/')}"
-    else:
-        assert response.status_code == expected, response.content[:2000]
-
-
-@pytest.mark.parametrize(("url", "method", "role", "expected", "writes"), _cases(PAGE_TABLE))
+@pytest.mark.parametrize(("url", "method", "role", "expected", "writes"), cases(PAGE_TABLE, ROLES))
 def test_page_permissions(client, users, tenants, records, url, method, role, expected, writes):
     # given
-    if role != "anonymous":
-        client.force_login(users[role])
+    client = signed_in(client, users, role)
     path = url.resolve(records)
     data = PAYLOADS[url.name](records, tenants) if method == "post" and url.name in PAYLOADS else {}
     before = _state()
@@ -139,25 +115,17 @@ def test_page_permissions(client, users, tenants, records, url, method, role, ex
     response = client.post(path, data) if method == "post" else client.get(path)
 
     # then
-    _assert_status(response, expected, path)
-    if writes and expected not in (LOGIN,) and expected < 400:
-        assert _state() != before, "an accepted write changed nothing"
-    else:
-        assert _state() == before, "a read or a refused write changed the data"
+    assert_status(response, expected, path)
+    assert_written_or_not(_state, before, expected, method, writes=writes)
 
 
 def test_every_route_of_the_mobility_views_has_permission_rows():
     from accord.mobility import views
     from accord.mobility.urls import urlpatterns
 
-    mine = {
-        f"mobility:{p.name}"
-        for p in urlpatterns
-        if getattr(p.callback, "view_class", p.callback).__module__ == views.__name__
-    }
-    covered = {url.name for url, _method, _statuses, _writes in PAGE_TABLE}
+    mine = route_names("mobility", urlpatterns, module=views)
 
-    assert mine == covered
+    assert mine == covered_routes(PAGE_TABLE)
     assert len(mine) == 11
 
 

@@ -5,9 +5,9 @@ import re
 
 import pytest
 import yaml
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accord.core.testing import assert_refused, token_client
 from accord.partners import services
 from accord.partners.models import Organization, OrganizationIdentifier, OrganizationName, Person
 
@@ -18,10 +18,7 @@ PEOPLE = "/api/v1/people/"
 @pytest.fixture
 def api(users):
     """An API client authenticated with the editor's token, as another system would be."""
-    client = APIClient()
-    token = Token.objects.create(user=users["editor"])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return token_client(users["editor"])
 
 
 @pytest.fixture
@@ -97,13 +94,7 @@ def _counts() -> tuple[int, int, int, int]:
 
 def _refused(api, body, field, method="post", url=ORGS):
     """Send ``body``; assert 400 naming ``field`` and that no row was written."""
-    before = _counts()
-    response = getattr(api, method)(url, body, format="json")
-    assert response.status_code == 400, response.content
-    errors = response.json()
-    assert field in errors, errors
-    assert _counts() == before
-    return errors[field]
+    return assert_refused(api, url, body, field, counts=_counts, method=method)[field]
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -149,8 +140,7 @@ def test_session_authentication_works_and_writes_need_the_csrf_token(users, dire
 
 
 def test_a_viewer_token_can_read_but_not_write(users, directory):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=users['viewer']).key}")
+    client = token_client(users["viewer"])
 
     read = client.get(ORGS)
     write = client.post(ORGS, {"kind": "school", "name": "Trường THPT Bãi Cháy"}, format="json")

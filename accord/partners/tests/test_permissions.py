@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -20,28 +19,19 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accord.core.testing import (
+    LOGIN,
+    ROLES,
+    Url,
+    assert_status,
+    assert_written_or_not,
+    cases,
+    covered_routes,
+    route_names,
+    signed_in,
+)
 from accord.partners import services
 from accord.partners.models import Organization, Person
-
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other")
-LOGIN = "login"  # a redirect to the sign-in page that comes back to the page asked for
-
-
-@dataclass(frozen=True)
-class Url:
-    """A URL by route name; ``args`` name records of the ``records`` fixture or are literal."""
-
-    name: str
-    args: tuple[str, ...] = ()
-    query: str = ""
-
-    def resolve(self, records) -> str:
-        args = [records[a].pk if a in records else a for a in self.args]
-        url = reverse(self.name, args=args)
-        return f"{url}?{self.query}" if self.query else url
-
-    def __str__(self) -> str:
-        return self.name + (f"({', '.join(self.args)})" if self.args else "") + (f"?{self.query}" if self.query else "")
 
 
 @dataclass(frozen=True)
@@ -180,14 +170,6 @@ API_TABLE = [
 ]
 
 
-def _cases(table):
-    return [
-        pytest.param(url, method, role, expected, id=f"{method.upper()} {url} as {role}")
-        for url, method, statuses in table
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ]
-
-
 @pytest.fixture
 def records(users, tenants):
     """The records the URLs name, all kept by Quảng Ninh DoET."""
@@ -205,12 +187,6 @@ def records(users, tenants):
     return {"shared": shared, "private": private, "person": person}
 
 
-def _signed_in(client, users, role):
-    if role != "anonymous":
-        client.force_login(users[role])
-    return client
-
-
 def _state():
     """What a write would change: every organisation and person with its last change."""
     return (
@@ -219,27 +195,10 @@ def _state():
     )
 
 
-def _assert_status(response, expected, url):
-    if expected == LOGIN:
-        assert response.status_code == 302, response.content[:500]
-        assert response["Location"] == f"{reverse('accounts:login')}?next={quote(url, safe='/')}"
-    else:
-        assert response.status_code == expected, response.content[:500]
-
-
-def _assert_written_or_not(before, expected, method):
-    if method == "get":
-        assert _state() == before, "a GET changed the data"
-    elif expected == LOGIN or expected >= 400:
-        assert _state() == before, "a refused write changed the data"
-    else:
-        assert _state() != before, "an accepted write changed nothing"
-
-
-@pytest.mark.parametrize(("url", "method", "role", "expected"), _cases(PAGE_TABLE))
+@pytest.mark.parametrize(("url", "method", "role", "expected"), cases(PAGE_TABLE, ROLES))
 def test_page_permissions(client, users, tenants, records, url, method, role, expected):
     # given
-    client = _signed_in(client, users, role)
+    client = signed_in(client, users, role)
     path = url.resolve(records)
     payloads = OTHER_PAYLOADS if role == "other" and url.name in OTHER_PAYLOADS else PAYLOADS
     data = payloads[url.name](records, tenants) if method == "post" and url.name in payloads else {}
@@ -249,14 +208,14 @@ def test_page_permissions(client, users, tenants, records, url, method, role, ex
     response = client.post(path, data) if method == "post" else client.get(path)
 
     # then
-    _assert_status(response, expected, path)
-    _assert_written_or_not(before, expected, method)
+    assert_status(response, expected, path)
+    assert_written_or_not(_state, before, expected, method)
 
 
-@pytest.mark.parametrize(("url", "method", "role", "expected"), _cases(API_TABLE))
+@pytest.mark.parametrize(("url", "method", "role", "expected"), cases(API_TABLE, ROLES))
 def test_api_permissions(users, tenants, records, url, method, role, expected):
     # given
-    client = _signed_in(APIClient(), users, role)
+    client = signed_in(APIClient(), users, role)
     path = url.resolve(records)
     payload = PAYLOADS.get((url.collection, method))
     data = payload(records, tenants) if payload else None
@@ -267,15 +226,13 @@ def test_api_permissions(users, tenants, records, url, method, role, expected):
 
     # then
     assert response.status_code == expected, response.content[:500]
-    _assert_written_or_not(before, expected, method)
+    assert_written_or_not(_state, before, expected, method)
 
 
 def test_every_route_of_the_partner_directory_has_permission_rows():
     from accord.partners.urls import urlpatterns
 
-    covered = {url.name for url, _method, _statuses in PAGE_TABLE}
-
-    assert {f"partners:{pattern.name}" for pattern in urlpatterns} == covered
+    assert route_names("partners", urlpatterns) == covered_routes(PAGE_TABLE)
 
 
 def test_every_api_operation_has_permission_rows():
@@ -485,7 +442,7 @@ def test_a_school_editor_does_not_see_the_people_of_its_department_or_of_another
 
 
 def test_a_school_editor_cannot_change_the_departments_people_nor_its_unshared_organisations(client, users, records):
-    school = _signed_in(client, users, "unit")
+    school = signed_in(client, users, "unit")
     before = _state()
 
     edit_person = school.post(reverse("partners:person_update", args=[records["person"].pk]), {"name": "Changed"})

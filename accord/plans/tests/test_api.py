@@ -8,15 +8,20 @@ editor of Ha Long University, under Quảng Ninh).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 import yaml
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from rest_framework.test import APIClient
 
+from accord.core.testing import (
+    ROLES_WITH_UNIT,
+    Op,
+    api_operations,
+    assert_written_or_not,
+    cases,
+    covered_operations,
+    queries_of,
+    results,
+    session_client,
+)
 from accord.engagements.tests.test_views import organization
 from accord.plans import services
 from accord.plans.models import Indicator, Plan, Task
@@ -34,19 +39,12 @@ PLANS = "/api/v1/plans/"
 TASKS = "/api/v1/plan-tasks/"
 INDICATORS = "/api/v1/plan-indicators/"
 LINKS = "/api/v1/plan-task-links/"
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other", "unit")
-
-
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
+ROLES = ROLES_WITH_UNIT
 
 
 @pytest.fixture
 def api(users):
-    return _client(users["editor"])
+    return session_client(users["editor"])
 
 
 @pytest.fixture
@@ -78,11 +76,6 @@ def records(users, tenants):
         "lntu": lntu,
         "their_task": their_task,
     }
-
-
-def _results(response):
-    assert response.status_code == 200, response.content[:500]
-    return response.json()["results"]
 
 
 # --- CRUD ---------------------------------------------------------------------------------------
@@ -130,9 +123,9 @@ def test_create_a_plan_with_a_task_an_indicator_and_a_link(api, tenants, records
 
 
 def test_lists_give_actuals_progress_and_overdue(api, records):
-    indicators = {row["name"]: row for row in _results(api.get(INDICATORS))}
-    tasks = {row["title"]: row for row in _results(api.get(TASKS))}
-    plans = _results(api.get(PLANS))
+    indicators = {row["name"]: row for row in results(api.get(INDICATORS))}
+    tasks = {row["title"]: row for row in results(api.get(TASKS))}
+    plans = results(api.get(PLANS))
 
     assert indicators["People trained"]["actual"] == "3.00" and indicators["People trained"]["percent"] == 10
     assert indicators["People trained"]["rule_label"].startswith("People trained")
@@ -140,7 +133,7 @@ def test_lists_give_actuals_progress_and_overdue(api, records):
     assert tasks[records["task"].title]["overdue"] is True  # due 31 March 2025, in progress
     assert tasks["Mechanisms to attract investment"]["overdue"] is False
     assert plans[0]["progress"]["overdue"] == 1
-    overdue = _results(api.get(TASKS, {"overdue": "true"}))
+    overdue = results(api.get(TASKS, {"overdue": "true"}))
     assert [row["id"] for row in overdue] == [records["task"].pk]
 
 
@@ -227,10 +220,10 @@ def test_a_linked_stay_is_named_only_to_those_who_may_see_personal_data(users, a
     stay = make_mobility(users["editor"], records["lntu"], D(2025, 9, 1), name="Trần Thị Hoa")
     services.task_link_add(acting_user=users["editor"], task=records["task"], record=stay)
 
-    mine = {row["record_id"]: row for row in _results(api.get(LINKS, {"record_type": "mobility.mobility"}))}
+    mine = {row["record_id"]: row for row in results(api.get(LINKS, {"record_type": "mobility.mobility"}))}
     viewer = {
         row["record_id"]: row
-        for row in _results(_client(users["viewer"]).get(LINKS, {"record_type": "mobility.mobility"}))
+        for row in results(session_client(users["viewer"]).get(LINKS, {"record_type": "mobility.mobility"}))
     }
 
     assert mine[stay.pk]["record_label"].startswith("Trần Thị Hoa")
@@ -264,32 +257,18 @@ def test_update_and_delete(api, records):
 
 
 def test_rows_of_other_tenants_are_never_listed(users, records):
-    other = _client(users["other"])
-    viewer = _client(users["viewer"])
-    unit = _client(users["unit"])
+    other = session_client(users["other"])
+    viewer = session_client(users["viewer"])
+    unit = session_client(users["unit"])
 
-    assert {p["number"] for p in _results(other.get(PLANS))} == {"2/KH-HP"}
-    assert {p["number"] for p in _results(viewer.get(PLANS))} == {"850/KH-SGDĐT"}
-    assert _results(unit.get(PLANS)) == [] and _results(unit.get(INDICATORS)) == []
-    assert _results(other.get(LINKS)) == [] and _results(other.get(INDICATORS)) == []
+    assert {p["number"] for p in results(other.get(PLANS))} == {"2/KH-HP"}
+    assert {p["number"] for p in results(viewer.get(PLANS))} == {"850/KH-SGDĐT"}
+    assert results(unit.get(PLANS)) == [] and results(unit.get(INDICATORS)) == []
+    assert results(other.get(LINKS)) == [] and results(other.get(INDICATORS)) == []
     assert viewer.get(f"{TASKS}{records['their_task'].pk}/").status_code == 404
 
 
 # --- permission matrix -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Op:
-    """An API operation by its route name; ``target`` names a record of the ``records`` fixture."""
-
-    name: str
-    target: str | None = None
-
-    def resolve(self, records) -> str:
-        return reverse(self.name, args=[records[self.target].pk] if self.target else [])
-
-    def __str__(self) -> str:
-        return self.name + (f"<{self.target}>" if self.target else "")
 
 
 PAYLOADS = {
@@ -366,17 +345,10 @@ API_TABLE = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("op", "method", "role", "expected"),
-    [
-        pytest.param(op, method, role, expected, id=f"{method.upper()} {op} as {role}")
-        for op, method, statuses in API_TABLE
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ],
-)
+@pytest.mark.parametrize(("op", "method", "role", "expected"), cases(API_TABLE, ROLES))
 def test_api_permissions(users, records, op, method, role, expected):
     # given
-    client = _client(users.get(role))
+    client = session_client(users.get(role))
     payload = PAYLOADS.get((op.name, method))
     data = payload(records) if payload else None
     before = plans_state()
@@ -387,27 +359,11 @@ def test_api_permissions(users, records, op, method, role, expected):
 
     # then
     assert response.status_code == expected, response.content[:500]
-    if method == "get" or expected >= 400:
-        assert plans_state() == before, "a read or a refused write changed the data"
-    else:
-        assert plans_state() != before, "an accepted write changed nothing"
+    assert_written_or_not(plans_state, before, expected, method)
 
 
 def test_every_api_operation_of_plans_has_permission_rows():
-    from accord.api_urls import router
-
-    basenames = {"plan", "plan-task", "plan-indicator", "plan-task-link"}
-    operations = set()
-    for pattern in router.urls:
-        callback = pattern.callback
-        actions = getattr(callback, "actions", None)
-        if not actions or getattr(callback, "initkwargs", {}).get("basename") not in basenames:
-            continue
-        allowed = set(callback.cls.http_method_names) - {"head", "options"}
-        operations |= {(pattern.name, method) for method in actions if method in allowed}
-
-    covered = {(op.name, method) for op, method, _statuses in API_TABLE}
-    assert operations == covered
+    assert api_operations({"plan", "plan-task", "plan-indicator", "plan-task-link"}) == covered_operations(API_TABLE)
 
 
 # --- a bounded number of queries -------------------------------------------------------------
@@ -429,15 +385,14 @@ def _more(users, tenants, records, count, first=0):
 
 @pytest.mark.parametrize("url", [PLANS, TASKS, INDICATORS, LINKS])
 def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, tenants, records, url):
-    client = _client(users["viewer"])
+    client = session_client(users["viewer"])
     _more(users, tenants, records, 1)  # every kind of record is linked already
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        before = client.get(url).json()["count"]
+    first, few = queries_of(client, url)
+    before = first.json()["count"]
     _more(users, tenants, records, 6, first=1)
 
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
+    response, many = queries_of(client, url)
 
     assert response.status_code == 200
     assert response.json()["count"] >= before + 6
@@ -455,7 +410,7 @@ def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, tenant
     ],
 )
 def test_details_ask_a_bounded_number_of_queries(users, records, url, django_assert_max_num_queries):
-    client = _client(users["viewer"])
+    client = session_client(users["viewer"])
 
     with django_assert_max_num_queries(12):
         response = client.get(url(records))

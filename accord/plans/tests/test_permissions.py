@@ -12,12 +12,20 @@ university's own plan is overseen by the department.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import quote
-
 import pytest
 from django.urls import reverse
 
+from accord.core.testing import (
+    LOGIN,
+    ROLES_WITH_UNIT,
+    Url,
+    assert_status,
+    assert_written_or_not,
+    cases,
+    covered_routes,
+    route_names,
+    signed_in,
+)
 from accord.plans import services
 from accord.plans.tests.test_views import (
     D,
@@ -29,26 +37,7 @@ from accord.plans.tests.test_views import (
     training_course,
 )
 
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other", "unit")
-LOGIN = "login"  # a redirect to the sign-in page that comes back to the page asked for
-
-
-@dataclass(frozen=True)
-class Url:
-    """A URL by route name; ``args`` name records of the ``records`` fixture or are literal."""
-
-    name: str
-    args: tuple[str, ...] = ()
-    query: str = ""
-
-    def resolve(self, records) -> str:
-        args = [getattr(records[a], "pk", records[a]) if a in records else a for a in self.args]
-        url = reverse(self.name, args=args)
-        query = self.query.format(**{k: getattr(v, "pk", v) for k, v in records.items()})
-        return f"{url}?{query}" if query else url
-
-    def __str__(self) -> str:
-        return self.name + (f"({', '.join(self.args)})" if self.args else "") + (f"?{self.query}" if self.query else "")
+ROLES = ROLES_WITH_UNIT
 
 
 def _plan(number):
@@ -143,14 +132,6 @@ PAGE_TABLE = [
 ]
 
 
-def _cases(table):
-    return [
-        pytest.param(url, method, role, expected, id=f"{method.upper()} {url} as {role}")
-        for url, method, statuses in table
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ]
-
-
 @pytest.fixture
 def records(users, tenants):
     editor, unit = users["editor"], users["unit"]
@@ -181,19 +162,10 @@ def records(users, tenants):
     }
 
 
-def _assert_status(response, expected, url):
-    if expected == LOGIN:
-        assert response.status_code == 302, response.content[:500]
-        assert response["Location"] == f"{reverse('accounts:login')}?next={quote(url, safe='/')}"
-    else:
-        assert response.status_code == expected, response.content[:2000]
-
-
-@pytest.mark.parametrize(("url", "method", "role", "expected"), _cases(PAGE_TABLE))
+@pytest.mark.parametrize(("url", "method", "role", "expected"), cases(PAGE_TABLE, ROLES))
 def test_page_permissions(client, users, records, url, method, role, expected):
     # given
-    if role != "anonymous":
-        client.force_login(users[role])
+    client = signed_in(client, users, role)
     path = url.resolve(records)
     data = PAYLOADS[url.name](records) if method == "post" and url.name in PAYLOADS else {}
     if url.name == "plans:plan_update" and "hlu_plan" in url.args:
@@ -204,19 +176,14 @@ def test_page_permissions(client, users, records, url, method, role, expected):
     response = client.post(path, data) if method == "post" else client.get(path)
 
     # then
-    _assert_status(response, expected, path)
-    if method == "get" or expected == LOGIN or expected >= 400:
-        assert plans_state() == before, "a GET or a refused write changed the data"
-    else:
-        assert plans_state() != before, "an accepted write changed nothing"
+    assert_status(response, expected, path)
+    assert_written_or_not(plans_state, before, expected, method)
 
 
 def test_every_plans_route_has_permission_rows():
     from accord.plans.urls import urlpatterns
 
-    covered = {url.name for url, _method, _statuses in PAGE_TABLE}
-
-    assert {f"plans:{p.name}" for p in urlpatterns} == covered
+    assert route_names("plans", urlpatterns) == covered_routes(PAGE_TABLE)
 
 
 # --- a user never sees a plan of another tenant -------------------------------------------------------

@@ -9,16 +9,25 @@ editor of Ha Long University, under Quảng Ninh).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from accord.agreements import services as agreement_services
 from accord.agreements.models import ActivityType
+from accord.core.testing import (
+    ROLES,
+    Op,
+    api_operations,
+    assert_refused,
+    assert_written_or_not,
+    cases,
+    covered_operations,
+    queries_of,
+    session_client,
+    token_client,
+)
 from accord.engagements import services as engagement_services
 from accord.partners import services as partner_services
 from accord.sources import services
@@ -31,17 +40,10 @@ D = datetime.date
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 @pytest.fixture
 def api(users):
     """The editor of Quảng Ninh DoET, with a token, as another system would call."""
-    return _client(users["editor"])
+    return token_client(users["editor"])
 
 
 @pytest.fixture
@@ -145,13 +147,7 @@ def _stored_files(settings) -> list:
 
 def _refused(api, body, field, *, method="post", url=SOURCES, fmt="json"):
     """Send ``body``; assert a 400 that names ``field`` and that nothing was written."""
-    before = _counts()
-    response = getattr(api, method)(url, body, format=fmt)
-    assert response.status_code == 400, response.content
-    errors = response.json()
-    assert field in errors, errors
-    assert _counts() == before
-    return errors[field]
+    return assert_refused(api, url, body, field, counts=_counts, method=method, fmt=fmt)[field]
 
 
 # --- sources -------------------------------------------------------------------------------
@@ -223,7 +219,7 @@ def test_a_source_in_a_story_the_caller_cannot_see_is_refused(users, records):
     their_story = services.story_create(acting_user=users["other"], title="Hải Phòng's story")
 
     _refused(
-        _client(users["editor"]),
+        token_client(users["editor"]),
         {"title": "Another article", "url": "https://baoquangninh.vn/b", "story": their_story.pk},
         "story",
     )
@@ -279,7 +275,7 @@ def test_filter_the_sources_of_a_story_and_count_their_citations(api, records):
 
 
 def test_the_other_tenant_sees_only_its_own_sources_stories_and_citations(users, records):
-    client = _client(users["other"])
+    client = token_client(users["other"])
 
     sources = client.get(SOURCES).json()["results"]
     stories = client.get(STORIES).json()["results"]
@@ -429,8 +425,8 @@ def test_a_citation_on_a_record_the_reader_cannot_see_is_not_listed(users, tenan
     services.citation_add(acting_user=users["editor"], record=records["engagement"], source=unit_source)
 
     # when
-    seen_by_unit = _client(users["unit"]).get(CITATIONS).json()["results"]
-    seen_by_doet = _client(users["viewer"]).get(CITATIONS, {"source": unit_source.pk}).json()["results"]
+    seen_by_unit = token_client(users["unit"]).get(CITATIONS).json()["results"]
+    seen_by_doet = token_client(users["viewer"]).get(CITATIONS, {"source": unit_source.pk}).json()["results"]
 
     # then: the unit sees its source but not the DoET's engagement, nor the citation on it
     assert seen_by_unit == []
@@ -520,22 +516,6 @@ def test_citations_cannot_be_changed_in_place(api, records):
 
 # --- permission matrix ---------------------------------------------------------------------
 
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other")
-
-
-@dataclass(frozen=True)
-class Op:
-    """An API operation by its route name; ``target`` names a record of the ``records`` fixture."""
-
-    name: str
-    target: str | None = None
-
-    def resolve(self, records) -> str:
-        return reverse(self.name, args=[records[self.target].pk] if self.target else [])
-
-    def __str__(self) -> str:
-        return self.name + (f"<{self.target}>" if self.target else "")
-
 
 PAYLOADS = {
     ("source-list", "post"): lambda r: {"title": "Kumoh newsletter", "url": "https://kumoh.ac.kr/news/1"},
@@ -590,20 +570,10 @@ def _state():
     )
 
 
-@pytest.mark.parametrize(
-    ("op", "method", "role", "expected"),
-    [
-        pytest.param(op, method, role, expected, id=f"{method.upper()} {op} as {role}")
-        for op, method, statuses in API_TABLE
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ],
-)
+@pytest.mark.parametrize(("op", "method", "role", "expected"), cases(API_TABLE, ROLES))
 def test_api_permissions(users, records, op, method, role, expected):
     # given
-    client = APIClient()
-    user = users.get(role)
-    if user is not None:
-        client.force_login(user)
+    client = session_client(users.get(role))
     payload = PAYLOADS.get((op.name, method))
     data = payload(records) if payload else None
     before = _state()
@@ -614,27 +584,11 @@ def test_api_permissions(users, records, op, method, role, expected):
 
     # then
     assert response.status_code == expected, response.content[:500]
-    if method == "get" or expected >= 400:
-        assert _state() == before, "a read or a refused write changed the data"
-    else:
-        assert _state() != before, "an accepted write changed nothing"
+    assert_written_or_not(_state, before, expected, method)
 
 
 def test_every_api_operation_of_sources_has_permission_rows():
-    from accord.api_urls import router
-
-    basenames = {"source", "story", "citation"}
-    operations = set()
-    for pattern in router.urls:
-        callback = pattern.callback
-        actions = getattr(callback, "actions", None)
-        if not actions or getattr(callback, "initkwargs", {}).get("basename") not in basenames:
-            continue
-        allowed = set(callback.cls.http_method_names) - {"head", "options"}  # head follows get
-        operations |= {(pattern.name, method) for method in actions if method in allowed}
-
-    covered = {(op.name, method) for op, method, _statuses in API_TABLE}
-    assert operations == covered
+    assert api_operations({"source", "story", "citation"}) == covered_operations(API_TABLE)
 
 
 # --- a bounded number of queries -----------------------------------------------------------
@@ -652,21 +606,17 @@ def _more_citations(users, records, count):
 
 @pytest.mark.parametrize("url", [SOURCES, STORIES, CITATIONS])
 def test_lists_ask_the_same_number_of_queries_for_few_or_many_rows(users, records, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     # every kind of record is cited once already, so each kind's query is in both counts
     for key in ("kumoh", "agreement", "commitment", "action"):
         services.citation_add(acting_user=users["editor"], record=records[key], source=records["letter"])
-    client = _client(users["viewer"])
+    client = token_client(users["viewer"])
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
+    first, few = queries_of(client, url)
+    assert first.status_code == 200
     _more_citations(users, records, 4)
     services.story_create(acting_user=users["editor"], title="Another story", sources=[records["letter"]])
 
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
+    response, many = queries_of(client, url)
 
     assert response.status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many]

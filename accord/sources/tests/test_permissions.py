@@ -10,35 +10,25 @@ Quảng Ninh DoET, and ``other``, an editor of Hải Phòng DoET (another tenant
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import quote
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from accord.core.testing import (
+    LOGIN,
+    ROLES,
+    Url,
+    assert_status,
+    assert_written_or_not,
+    cases,
+    covered_routes,
+    route_names,
+    signed_in,
+)
 from accord.sources import services
 from accord.sources.models import Citation, Source, Story
 from accord.sources.tests.test_views import PDF, make_agreement, make_source, partner, rows_of
-
-ROLES = ("anonymous", "viewer", "editor", "manager", "admin", "other")
-LOGIN = "login"  # a redirect to the sign-in page that comes back to the page asked for
-
-
-@dataclass(frozen=True)
-class Url:
-    """A URL by route name; ``args`` name records of the ``records`` fixture or are literal."""
-
-    name: str
-    args: tuple[str, ...] = ()
-
-    def resolve(self, records) -> str:
-        args = [records[a].pk if a in records else a for a in self.args]
-        return reverse(self.name, args=args)
-
-    def __str__(self) -> str:
-        return self.name + (f"({', '.join(self.args)})" if self.args else "")
 
 
 def _source_form(title: str) -> dict:
@@ -100,14 +90,6 @@ PAGE_TABLE = [
 ]
 
 
-def _cases(table):
-    return [
-        pytest.param(url, method, role, expected, id=f"{method.upper()} {url} as {role}")
-        for url, method, statuses in table
-        for role, expected in zip(ROLES, statuses, strict=True)
-    ]
-
-
 @pytest.fixture
 def records(users, tenants):
     """The records the URLs name, all kept by Quảng Ninh DoET, with a partner of the shared directory."""
@@ -135,12 +117,6 @@ def records(users, tenants):
     }
 
 
-def _signed_in(client, users, role):
-    if role != "anonymous":
-        client.force_login(users[role])
-    return client
-
-
 def _state():
     """What a write would change: every source, story and citation with its last change."""
     return (
@@ -150,18 +126,10 @@ def _state():
     )
 
 
-def _assert_status(response, expected, url):
-    if expected == LOGIN:
-        assert response.status_code == 302, response.content[:500]
-        assert response["Location"] == f"{reverse('accounts:login')}?next={quote(url, safe='/')}"
-    else:
-        assert response.status_code == expected, response.content[:2000]
-
-
-@pytest.mark.parametrize(("url", "method", "role", "expected"), _cases(PAGE_TABLE))
+@pytest.mark.parametrize(("url", "method", "role", "expected"), cases(PAGE_TABLE, ROLES))
 def test_page_permissions(client, users, records, url, method, role, expected):
     # given
-    client = _signed_in(client, users, role)
+    client = signed_in(client, users, role)
     path = url.resolve(records)
     data = PAYLOADS[url.name](records) if method == "post" and url.name in PAYLOADS else {}
     before = _state()
@@ -170,19 +138,14 @@ def test_page_permissions(client, users, records, url, method, role, expected):
     response = client.post(path, data) if method == "post" else client.get(path)
 
     # then
-    _assert_status(response, expected, path)
-    if method == "get" or expected == LOGIN or expected >= 400:
-        assert _state() == before, "a read or a refused write changed the data"
-    else:
-        assert _state() != before, "an accepted write changed nothing"
+    assert_status(response, expected, path)
+    assert_written_or_not(_state, before, expected, method)
 
 
 def test_every_route_of_the_sources_has_permission_rows():
     from accord.sources.urls import urlpatterns
 
-    covered = {url.name for url, _method, _statuses in PAGE_TABLE}
-
-    assert {f"sources:{p.name}" for p in urlpatterns} == covered
+    assert route_names("sources", urlpatterns) == covered_routes(PAGE_TABLE)
 
 
 # --- a user never sees a source, story or citation of another tenant ------------------------------
