@@ -49,7 +49,10 @@ HOMES = "homes"
 def pick_message(query: str | None, total: int) -> str:
     """What the picker's status line says after a search."""
     if not global_search.searchable(query):
-        return str(_("Type at least %(count)s letters.") % {"count": global_search.MIN_LENGTH})
+        count = global_search.MIN_LENGTH
+        return ngettext("Type at least %(counter)s letter.", "Type at least %(counter)s letters.", count) % {
+            "counter": count
+        }
     if total > PICK_LIMIT:
         return str(
             _("%(shown)s of %(total)s matches shown; type more to narrow them.") % {"shown": PICK_LIMIT, "total": total}
