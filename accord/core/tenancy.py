@@ -98,8 +98,49 @@ class RestrictedQuerySet(models.QuerySet):
         return self.filter(self.model.tenancy_q(scope_ids(user), action))
 
 
+@models.Field.register_lookup
+class InScope(models.Lookup):
+    """``owner_id__in_scope=<frozenset of ids>``: ``owner_id IN (1, 2, …)`` with the ids written out.
+
+    A ministry's scope holds hundreds of home organisations and every restricted query of a page
+    carries it; the plain ``__in`` prepares each id as a parameter, query after query (about a
+    third of a detail page's time for a ministry user). The ids are integers by construction
+    (``scope_ids``) and are checked to be so, then written into the SQL once per scope.
+    """
+
+    lookup_name = "in_scope"
+
+    def get_prep_lookup(self):
+        return self.rhs
+
+    def process_rhs(self, compiler, connection):
+        return _id_list(frozenset(self.rhs)), []
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        rhs, _params = self.process_rhs(compiler, connection)
+        if rhs == "()":  # an empty scope matches nothing
+            return "1 = 0", []
+        return f"{lhs} IN {rhs}", params
+
+
+models.ForeignObject.register_lookup(InScope)
+
+_ID_LISTS: dict[frozenset[int], str] = {}
+
+
+def _id_list(ids: frozenset[int]) -> str:
+    found = _ID_LISTS.get(ids)
+    if found is None:
+        found = "(" + ", ".join(str(int(i)) for i in sorted(ids)) + ")"
+        if len(_ID_LISTS) > 256:  # scopes change rarely; keep the cache small
+            _ID_LISTS.clear()
+        _ID_LISTS[ids] = found
+    return found
+
+
 def owner_q(path: str, scope: frozenset[int]) -> Q:
-    return Q(**{f"{path}__in": scope})
+    return Q(**{f"{path}__in_scope": frozenset(scope)})
 
 
 def prefixed_q(q: Q, prefix: str) -> Q:

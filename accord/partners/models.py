@@ -92,6 +92,9 @@ class Organization(BaseModel):
             models.Index(fields=["kind"]),
             models.Index(fields=["is_home"]),
             models.Index(fields=["name"]),
+            # The tree of home organisations (accord.core.tenancy.home_tree), read on every request:
+            # a few hundred rows among a hundred thousand organisations, read from this index alone.
+            models.Index(fields=["parent"], condition=models.Q(is_home=True), name="org_home_tree"),
         ]
 
     def __str__(self) -> str:
