@@ -66,3 +66,15 @@ def test_superuser_sees_everything(db, django_user_model, tenants):
     Person.objects.create(name="Anyone", owner=tenants["hp"])
 
     assert Person.objects.restrict(root, VIEW).count() == 1
+
+
+def test_the_scope_lookup_finds_exactly_the_rows_of_the_scope_and_nothing_for_an_empty_one(tenants):
+    from accord.partners.models import Organization
+
+    qn, hlu = tenants["qn"], tenants["hlu"]
+    homes = Organization.objects.filter(is_home=True)
+
+    assert set(homes.filter(id__in_scope=frozenset({qn.pk, hlu.pk}))) == {qn, hlu}
+    assert set(homes.filter(parent__in_scope=frozenset({qn.pk}))) == set(homes.filter(parent=qn))
+    assert not homes.filter(id__in_scope=frozenset()).exists()
+    assert set(homes.exclude(id__in_scope=frozenset())) == set(homes)
