@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,5 +94,5 @@ class AgreementFilter(CountryChoicesMixin, django_filters.FilterSet):
 
     def filter_health(self, queryset, name, value):
         if "last_evidence" not in queryset.query.annotations:
-            queryset = queryset.annotate(last_evidence=Max("commitments__evidence__happened_on"))
+            queryset = queryset.annotate(last_evidence=selectors.last_evidence())
         return queryset.filter(selectors.health_q(value, timezone.localdate()))

@@ -28,13 +28,24 @@ def academic_year_bounds(year: str) -> tuple[datetime.date, datetime.date]:
     return datetime.date(first, start, 1), datetime.date(first + 1, start, 1) - datetime.timedelta(days=1)
 
 
+def last_evidence():
+    """Each agreement's latest note of evidence, as a subquery (``annotate(last_evidence=…)``).
+
+    A subquery, not ``Max`` over a join: a list filtered and ordered by the database needs no
+    GROUP BY over every column of the agreement.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    latest = Evidence.objects.filter(commitment__agreement=OuterRef("pk")).order_by("-happened_on")
+    return Subquery(latest.values("happened_on")[:1])
+
+
 def _agreements(user, action: str) -> QuerySet[Agreement]:
     return (
         Agreement.objects.restrict(user, action)
         # The successor is read by health(); joined here so a list does not ask once per row.
         .select_related("owner", "successor")
-        .annotate(last_evidence=Max("commitments__evidence__happened_on"))
-        # Meta.ordering is dropped from a query with an aggregate; pages need a stable order.
+        .annotate(last_evidence=last_evidence())
         .order_by(*Agreement._meta.ordering)
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,6 +43,7 @@ from accord.core.history import history
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, scope_ids, user_can
 from accord.core.views import FilteredListView, form_errors, private_file_response, save_with_service
+from accord.core.widgets import chosen_records
 from accord.partners.models import Organization
 from accord.sources.selectors import citations_for_records
 
@@ -89,12 +90,14 @@ class AgreementListView(FilteredListView):
             owners = Organization.objects.filter(is_home=True)
             if not user.is_superuser:
                 owners = owners.filter(id__in=scope_ids(user))
-            partners = Organization.objects.filter(
-                agreement_parties__agreement__in=Agreement.objects.restrict(user).values("pk")
-            ).distinct()
+            # The partner is picked by typing (accord.core.widgets): only the chosen one is read.
+            partners = chosen_records(
+                Organization.objects.restrict(user, VIEW).filter(merged_into__isnull=True),
+                self.request.GET.get("partner"),
+            )
             context.update(
                 owners=owners.order_by("sort_name"),
-                partners=partners.order_by("sort_name"),
+                partners=partners,
                 activity_types=ActivityType.objects.all(),
                 expiring_choices=EXPIRING_CHOICES,
             )
@@ -184,7 +187,7 @@ def agreements_of_organization(user, organization: Organization) -> tuple[list[A
         Agreement.objects.restrict(user)
         .filter(pk__in=parties)
         .select_related("successor")
-        .annotate(last_evidence=Max("commitments__evidence__happened_on"))
+        .annotate(last_evidence=selectors.last_evidence())
         .order_by("-signed_on", "-id")[: PARTNER_PAGE_LIMIT + 1]
     )
     return _with_health(rows[:PARTNER_PAGE_LIMIT]), len(rows) > PARTNER_PAGE_LIMIT

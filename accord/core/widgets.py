@@ -83,3 +83,8 @@ def use_owner_picker(field: forms.ModelChoiceField, user) -> None:
 
     if user.is_superuser or len(scope_ids(user)) > OWNER_PICKER_ABOVE:
         use_picker(field, "homes")
+
+
+def chosen_records(queryset, value) -> list:
+    """The record a filter names (``?partner=12``), for its picker to render; none for anything else."""
+    return list(queryset.filter(pk=value)) if str(value or "").isdigit() else []

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +29,7 @@ from accord.core.services import ConflictError
 from accord.core.tabular import csv_response, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, user_can
 from accord.core.views import FilteredListView
+from accord.core.widgets import chosen_records
 from accord.engagements import selectors, services
 from accord.engagements.filters import ActionFilter, EngagementFilter
 from accord.engagements.forms import (
@@ -40,6 +41,7 @@ from accord.engagements.forms import (
     SeriesForm,
     TitleFormSet,
     home_organizations,
+    visible_organizations,
 )
 from accord.engagements.models import (
     ActionStatus,
@@ -116,15 +118,12 @@ def index(request):
     return redirect("engagements:engagement_list")
 
 
-def _filter_options(user) -> dict:
-    """What the filter selects offer: owners, partners, series (read once, not on htmx swaps)."""
-    visible = Engagement.objects.restrict(user, VIEW).values("pk")
-    partners = Organization.objects.filter(
-        Q(engagement_roles__engagement__in=visible) | Q(hosted_engagements__in=visible)
-    ).distinct()
+def _filter_options(user, data) -> dict:
+    """What the filter selects offer: owners, the chosen partner (picked by typing), series (read
+    once, not on htmx swaps)."""
     return {
         "owners": home_organizations(user),
-        "partners": partners.order_by("sort_name"),
+        "partners": chosen_records(visible_organizations(user), data.get("partner")),
         "series_list": EngagementSeries.objects.restrict(user, VIEW).order_by("name"),
     }
 
@@ -143,7 +142,7 @@ class EngagementListView(FilteredListView):
         page.object_list = context["object_list"] = _with_status(page.object_list)
         context["can_add"] = user_can(self.request.user, ADD)
         if not (self.request.htmx and not self.request.htmx.boosted):
-            context.update(_filter_options(self.request.user))
+            context.update(_filter_options(self.request.user, self.request.GET))
         return context
 
 
@@ -465,7 +464,7 @@ def calendar(request):
         "previous": _add_months(first, -CALENDAR_MONTHS).strftime("%Y-%m"),
         "next": _add_months(first, CALENDAR_MONTHS).strftime("%Y-%m"),
         "querystring": query,
-        **_filter_options(request.user),
+        **_filter_options(request.user, request.GET),
     }
     return render(request, "engagements/calendar.html", context)
 

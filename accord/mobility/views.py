@@ -27,6 +27,7 @@ from accord.core.services import ConflictError
 from accord.core.tabular import TableError, csv_response, read_table, run_import, xlsx_response
 from accord.core.tenancy import ADD, CHANGE, DELETE, VIEW, access, user_can
 from accord.core.views import FilteredListView
+from accord.core.widgets import chosen_records
 from accord.engagements.forms import home_organizations, visible_organizations
 from accord.funding.models import Allocation
 from accord.mobility import selectors, services
@@ -135,20 +136,15 @@ def index(request):
 # --- the list and its export ---------------------------------------------------------------------
 
 
-def _chosen(queryset, value) -> list:
-    """The one record a filter names (for its picker), or none."""
-    return list(queryset.filter(pk=value)) if str(value or "").isdigit() else []
-
-
 def _filter_options(user, data) -> dict:
     """The choices of the filter form. Partners and agreements are pickers (accord.core.widgets):
     only the chosen one is rendered, the others are found by typing."""
     visible = Mobility.objects.restrict(user, VIEW)
     return {
         "owners": home_organizations(user),
-        "partners": _chosen(visible_organizations(user), data.get("partner")),
+        "partners": chosen_records(visible_organizations(user), data.get("partner")),
         "programmes": Programme.objects.restrict(user, VIEW).order_by("name"),
-        "agreements": _chosen(Agreement.objects.restrict(user, VIEW), data.get("agreement")),
+        "agreements": chosen_records(Agreement.objects.restrict(user, VIEW), data.get("agreement")),
         "years": list(visible.order_by("-academic_year").values_list("academic_year", flat=True).distinct()),
         "directions": Direction.choices,
         "categories": Category.choices,

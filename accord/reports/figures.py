@@ -16,7 +16,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pycountry
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -181,6 +181,7 @@ def _agreements(user, owner_ids):
 
 
 def agreement_figures(user, org_id: int, owner_ids, today: datetime.date) -> dict:
+    from accord.agreements import selectors
     from accord.agreements.choices import AgreementHealth, AgreementKind, AgreementStatus
     from accord.agreements.models import AgreementParty
     from accord.agreements.selectors import health_q
@@ -226,17 +227,9 @@ def agreement_figures(user, org_id: int, owner_ids, today: datetime.date) -> dic
     by_kind.sort(key=lambda f: (-f.value, f.label.casefold()))
 
     # One pass: each agreement's latest note of evidence is a subquery, the three counts are filtered.
-    from accord.agreements.models import Evidence
-
-    last_evidence = (
-        Evidence.objects.filter(commitment__agreement=OuterRef("pk"))
-        .order_by()
-        .values("commitment__agreement")
-        .annotate(last=Max("happened_on"))
-        .values("last")
-    )
+    last_evidence = selectors.last_evidence()
     shown = (AgreementHealth.AT_RISK, AgreementHealth.DORMANT, AgreementHealth.LAPSED)
-    counted = base.annotate(last_evidence=Subquery(last_evidence)).aggregate(
+    counted = base.annotate(last_evidence=last_evidence).aggregate(
         **{str(value): Count("id", filter=health_q(value, today)) for value in shown}
     )
     health = [
