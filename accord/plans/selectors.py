@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accord.core.tenancy import VIEW, home_tree
 from accord.plans.models import Indicator, IndicatorRule, Plan, Task, TaskLink, TaskStatus
@@ -143,42 +143,34 @@ def actuals(indicators) -> dict[int, Actual]:
                 )
             continue
         if rule == IndicatorRule.AGREEMENTS_SIGNED:
-            rows = (
-                Agreement.objects.filter(owner_id__in=owners, signed_on__range=(first, last))
-                .order_by()
-                .values("owner_id", day=F("signed_on"))
-                .annotate(n=Count("pk"))
-            )
+            rows, day = Agreement.objects.all(), "signed_on"
         elif rule == IndicatorRule.OUTGOING_STUDENTS:
-            rows = (
-                Mobility.objects.filter(
-                    owner_id__in=owners,
-                    direction=Direction.OUTGOING,
-                    category=Category.STUDENT,
-                    planned_start__range=(first, last),
-                )
-                .exclude(status=MobilityStatus.CANCELLED)
-                .order_by()
-                .values("owner_id", day=F("planned_start"))
-                .annotate(n=Count("pk"))
+            rows, day = (
+                Mobility.objects.filter(direction=Direction.OUTGOING, category=Category.STUDENT).exclude(
+                    status=MobilityStatus.CANCELLED
+                ),
+                "planned_start",
             )
         else:  # incoming people
-            rows = (
-                Mobility.objects.filter(
-                    owner_id__in=owners, direction=Direction.INCOMING, planned_start__range=(first, last)
+            rows, day = (
+                Mobility.objects.filter(direction=Direction.INCOMING).exclude(status=MobilityStatus.CANCELLED),
+                "planned_start",
+            )
+        # One query for the rule: a count per plan, each over its own owners and period.
+        counted = rows.filter(owner_id__in_scope=frozenset(owners), **{f"{day}__range": (first, last)}).aggregate(
+            **{
+                f"plan_{plan_id}": Count(
+                    "pk",
+                    filter=Q(
+                        owner_id__in_scope=frozenset(owners_of[plan_id]),
+                        **{f"{day}__range": (plans[plan_id].starts_on, plans[plan_id].ends_on)},
+                    ),
                 )
-                .exclude(status=MobilityStatus.CANCELLED)
-                .order_by()
-                .values("owner_id", day=F("planned_start"))
-                .annotate(n=Count("pk"))
-            )
-        # Counted per owner and day by the database, summed per plan here.
-        rows = [(row["owner_id"], row["day"], row["n"]) for row in rows]
+                for plan_id in plan_ids
+            }
+        )
         for plan_id in plan_ids:
-            plan, mine = plans[plan_id], owners_of[plan_id]
-            per_plan[(plan_id, rule)] = Decimal(
-                sum(n for owner_id, day, n in rows if owner_id in mine and plan.starts_on <= day <= plan.ends_on)
-            )
+            per_plan[(plan_id, rule)] = Decimal(counted[f"plan_{plan_id}"])
     for indicator in computed:
         if indicator.rule == IndicatorRule.PEOPLE_TRAINED:
             value = Decimal(sum(trained.get(pk, 0) for pk in linked.get(indicator.task_id, ())))

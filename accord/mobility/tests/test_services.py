@@ -722,8 +722,15 @@ def test_the_dashboard_counts_commitments_by_state_with_the_same_rule_as_each_co
         reason="No visa.",
     )
 
+    untargeted = commitment("No number agreed", quantity=None)
+    agreement_services.evidence_add(
+        commitment=untargeted, acting_user=editor, data={"happened_on": D(2026, 11, 1), "note": "x", "quantity": None}
+    )
+    commitment("No number agreed, nothing yet", quantity=None)
+
     commitments = Commitment.objects.all()
     expected = Counter(fulfilment(c, today=today).state for c in commitments)
+    assert fulfilment(untargeted, today=today).state == "fulfilled"
     assert set(expected) == {"not_started", "in_progress", "fulfilled", "lapsed"}  # every state is tried
     assert fulfilment_counts(commitments, today) == dict(expected)
 
