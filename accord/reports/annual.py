@@ -160,13 +160,39 @@ def year_error(owner_ids, year: int) -> str | None:
 
 
 def _org_labels(ids) -> dict[int, tuple[str, str]]:
-    """Name (in the report's language) and country of each organisation, in two queries."""
-    from accord.partners.models import Organization
+    """Name (in the report's language, as ``Organization.label``) and country of each organisation.
 
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {o.pk: (o.label(), o.country) for o in Organization.objects.filter(pk__in=ids).prefetch_related("names")}
+    Read as plain rows, in batches (a ministry's report names tens of thousands of partners; SQLite
+    takes at most 32,766 parameters in a statement): two queries per batch.
+    """
+    from django.utils.translation import get_language
+
+    from accord.partners.models import NameKind, Organization, OrganizationName
+
+    ids = sorted({i for i in ids if i})
+    language = (get_language() or "en").split("-")[0]
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), LABEL_BATCH):
+        batch = ids[start : start + LABEL_BATCH]
+        translated: dict[int, dict[str, str]] = defaultdict(dict)
+        for org_id, kind, name, name_language in (
+            OrganizationName.objects.filter(organization_id__in=batch, kind__in=[NameKind.OFFICIAL, NameKind.SHORT])
+            .order_by("id")
+            .values_list("organization_id", "kind", "name", "language")
+        ):
+            if name_language.split("-")[0] == language:
+                translated[org_id].setdefault(kind, name)
+        for org_id, name, name_language, country in Organization.objects.filter(pk__in=batch).values_list(
+            "pk", "name", "name_language", "country"
+        ):
+            names = translated.get(org_id, {})
+            if name_language.split("-")[0] != language:
+                name = names.get(NameKind.OFFICIAL) or names.get(NameKind.SHORT) or name
+            found[org_id] = (name, country)
+    return found
+
+
+LABEL_BATCH = 5000
 
 
 def _country(code: str) -> str:
