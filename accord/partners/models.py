@@ -97,7 +97,7 @@ class Organization(BaseModel):
             models.Index(fields=["parent"], condition=models.Q(is_home=True), name="org_home_tree"),
             # Lists of organisations not merged away, in their order: the first page is read from
             # the index without sorting a hundred thousand rows.
-            models.Index(fields=["merged_into", "sort_name", "id"], name="org_list_order"),
+            models.Index(fields=["merged_into", "sort_name", "id", "owner", "shared"], name="org_list_order"),
         ]
 
     def __str__(self) -> str:
