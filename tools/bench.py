@@ -285,6 +285,31 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def merge_earlier_scenarios(data: dict, previous: Path, scale: str, seed: int) -> None:
+    """With ``--only``, the scenarios not run again keep their figures from the last run (said in their note)."""
+    try:
+        earlier = json.loads(previous.read_text())
+    except ValueError:
+        return
+    if earlier.get("scale") != scale or earlier.get("seed") != seed:
+        return
+    for vendor, run in data["databases"].items():
+        before = earlier.get("databases", {}).get(vendor, {}).get("scenarios")
+        if not before or "scenarios" not in run:
+            continue
+        fresh = {result["key"]: result for result in run["scenarios"]}
+        merged = []
+        for result in before:
+            if result["key"] in fresh:
+                merged.append(fresh.pop(result["key"]))
+            else:
+                note = f"measured in the run of {earlier.get('generated_at', '?')}"
+                if note not in result.get("note", ""):
+                    result["note"] = "; ".join(filter(None, [result.get("note"), note]))
+                merged.append(result)
+        run["scenarios"] = merged + list(fresh.values())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
@@ -363,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
             log(f"  FAILED: {run['error']}")
             failures += 1
     previous = out_dir / f"{stem}.json"
+    if args.only and previous.exists():
+        merge_earlier_scenarios(data, previous, scale, args.seed)
     if not given and args.database != "both" and previous.exists():
         # Only one database was run: keep the other's figures from the last run at this scale.
         try:

@@ -199,6 +199,9 @@ def run_import(
     from django.core.exceptions import PermissionDenied, ValidationError
 
     report = ImportReport(header=header, total=len(rows))
+    import_all = getattr(import_row, "import_all", None)
+    if import_all is not None:
+        return _run_import_all(report, header, rows, import_all, commit=commit)
     try:
         with transaction.atomic():
             for number, cells in rows:
@@ -210,6 +213,32 @@ def run_import(
                     report.errors.append((number, _messages(exc)))
                 except PermissionDenied as exc:
                     report.errors.append((number, str(exc) or _("Not allowed.")))
+            if report.errors or not commit:
+                raise _Rollback
+            report.committed = True
+    except _Rollback:
+        pass
+    return report
+
+
+def _run_import_all(report: ImportReport, header, rows, import_all, *, commit: bool) -> ImportReport:
+    """The same contract for an importer that takes every row at once (``import_all``): it returns
+    the labels of what it created and ``(row number, error)`` for each refused row."""
+    from django.core.exceptions import PermissionDenied
+
+    records = [
+        (number, {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h})
+        for number, cells in rows
+    ]
+    try:
+        with transaction.atomic():
+            created, errors = import_all(records)
+            report.created.extend(created)
+            for number, exc in errors:
+                if isinstance(exc, PermissionDenied):
+                    report.errors.append((number, str(exc) or _("Not allowed.")))
+                else:
+                    report.errors.append((number, _messages(exc)))
             if report.errors or not commit:
                 raise _Rollback
             report.committed = True

@@ -700,7 +700,8 @@ class Mobility(BaseModel):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def derive(self) -> None:
+        """Set the fields kept from the others: partner, academic year, months (and the agreement of a commitment)."""
         if self.commitment_id and not self.agreement_id:
             self.agreement_id = self.commitment.agreement_id
         self.partner_id = (
@@ -708,4 +709,7 @@ class Mobility(BaseModel):
         )
         self.academic_year = academic_year_of(self.starts)
         self.months = months_between(self.starts, self.ends)
+
+    def save(self, *args, **kwargs):
+        self.derive()
         super().save(*args, **kwargs)

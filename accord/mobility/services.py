@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -662,6 +662,96 @@ def mobility_create(*, acting_user, data: Mapping[str, Any], allow_over_quota: b
     core.save(mobility, acting_user)
     _check_quota(mobility, allow_over_quota)
     return mobility
+
+
+MOBILITY_LINKS = (
+    "home_organization",
+    "host_organization",
+    "programme",
+    "agreement",
+    "commitment",
+    "allocation",
+    "person",
+)
+VISIBLE_BATCH = 5000  # ids per query (SQLite takes at most 32,766 parameters)
+
+
+def _visible_ids(user, model, ids: set[int]) -> set[int]:
+    ids = sorted(ids)
+    seen: set[int] = set()
+    for start in range(0, len(ids), VISIBLE_BATCH):
+        batch = ids[start : start + VISIBLE_BATCH]
+        seen.update(model._default_manager.restrict(user).filter(pk__in=batch).values_list("pk", flat=True))
+    return seen
+
+
+@transaction.atomic
+def mobility_create_many(
+    *, acting_user, rows: list[tuple[int, Mapping[str, Any]]]
+) -> tuple[list[Mobility], list[tuple[int, Exception]]]:
+    """Many mobilities at once (an import): each row checked by the rules of ``mobility_create``,
+    the valid ones written together.
+
+    Returns the mobilities created and, for each refused row, its number and the error
+    (``ValidationError`` or ``PermissionDenied``). The links are checked in one query per kind
+    of link for all the rows, not row by row; a row linked to a quota (an allocation) goes
+    through ``mobility_create``, which locks the allocation and checks the room left. The caller
+    decides whether to keep anything when a row was refused (the import keeps all or nothing).
+    """
+    from simple_history.utils import bulk_create_with_history
+
+    core.require(acting_user, ADD)
+    fields = {f: Mobility._meta.get_field(f).related_model for f in MOBILITY_LINKS}
+    wanted: dict[str, set[int]] = {f: set() for f in MOBILITY_LINKS}
+    for _number, data in rows:
+        for f in MOBILITY_LINKS:
+            if data.get(f) is not None:
+                wanted[f].add(data[f].pk)
+    visible = {
+        f: (ids if acting_user.is_superuser else _visible_ids(acting_user, fields[f], ids))
+        for f, ids in wanted.items()
+        if ids
+    }
+    created: list[Mobility] = []
+    errors: list[tuple[int, Exception]] = []
+    for number, data in rows:
+        if data.get("allocation") is not None:
+            try:
+                with transaction.atomic():
+                    created.append(mobility_create(acting_user=acting_user, data=data))
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append((number, exc))
+            continue
+        mobility = Mobility()
+        _apply(mobility, MOBILITY_FIELDS, data)
+        if mobility.owner_id is None and getattr(acting_user, "home_organization_id", None):
+            mobility.owner = acting_user.home_organization
+        try:
+            core.check_owner(acting_user, mobility.owner)
+            if mobility.direction == Direction.OUTGOING and not mobility.home_organization_id:
+                mobility.home_organization = mobility.owner
+            if mobility.direction == Direction.INCOMING and not mobility.host_organization_id:
+                mobility.host_organization = mobility.owner
+            hidden = [f for f in MOBILITY_LINKS if data.get(f) is not None and data[f].pk not in visible[f]]
+            if hidden:
+                raise ValidationError({f: [_("Choose from the records you can see.")] for f in hidden})
+            # The links were checked above against what the user may see, and the organisations put in
+            # by default are the owner, checked against the user's scope: their existence is not asked again.
+            linked = [f for f in MOBILITY_LINKS if getattr(mobility, f"{f}_id") is not None]
+            mobility.full_clean(exclude=["owner", *linked])
+        except (ValidationError, PermissionDenied) as exc:
+            errors.append((number, exc))
+            continue
+        mobility.derive()
+        created.append(mobility)
+    fresh = [m for m in created if m.pk is None]
+    if fresh:
+        now = timezone.now()
+        for mobility in fresh:
+            mobility.created_at = mobility.updated_at = now
+        user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+        bulk_create_with_history(fresh, Mobility, batch_size=1000, default_user=user, default_date=now)
+    return created, errors
 
 
 def _lock_allocation(mobility: Mobility) -> None:

@@ -403,7 +403,8 @@ def mobility_importer(user):
             }[kind](user)
         return lookups[kind]
 
-    def import_row(record: dict[str, Any], number: int) -> str:
+    def parse(record: dict[str, Any]) -> dict[str, Any]:
+        """The row as the service's data; ``ValidationError`` naming every bad cell."""
         problems: dict[str, list[str]] = {}
         data: dict[str, Any] = {}
 
@@ -446,7 +447,9 @@ def mobility_importer(user):
             problems["full_name"] = [_("Give the person's name.")]
         if problems:
             raise ValidationError(problems)
-        mobility = services.mobility_create(acting_user=user, data=data)
+        return data
+
+    def label(mobility) -> str:
         return _("%(name)s: %(direction)s, %(partner)s, %(start)s") % {
             "name": mobility.full_name,
             "direction": mobility.get_direction_display().lower(),
@@ -454,12 +457,27 @@ def mobility_importer(user):
             "start": mobility.planned_start.isoformat(),
         }
 
+    def import_row(record: dict[str, Any], number: int) -> str:
+        return label(services.mobility_create(acting_user=user, data=parse(record)))
+
+    def import_all(records: list[tuple[int, dict[str, Any]]]) -> tuple[list[str], list[tuple[int, Exception]]]:
+        """Every row at once: cells read row by row, then checked and written by ``mobility_create_many``."""
+        parsed, errors = [], []
+        for number, record in records:
+            try:
+                parsed.append((number, parse(record)))
+            except ValidationError as exc:
+                errors.append((number, exc))
+        created, refused = services.mobility_create_many(acting_user=user, rows=parsed)
+        return [label(m) for m in created], sorted(errors + refused, key=lambda pair: pair[0])
+
     def check(header: list[str]) -> list[str]:
         canonical = canonical_header(header)
         check_header(canonical, IMPORT_REQUIRED, IMPORT_COLUMNS + EXPORT_ONLY)
         return canonical
 
     import_row.check_header = check
+    import_row.import_all = import_all
     return import_row
 
 

@@ -343,3 +343,34 @@ def test_the_json_writer_keeps_every_figure(tmp_path):
     data = _sample()
     report.write_json(tmp_path / "performance.json", data)
     assert json.loads((tmp_path / "performance.json").read_text()) == json.loads(json.dumps(data, default=str))
+
+
+def test_a_run_of_some_scenarios_keeps_the_others_figures_from_the_last_run(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_tool", Path(__file__).resolve().parents[3] / "tools" / "bench.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    previous = tmp_path / "performance.json"
+    earlier = {
+        "generated_at": "2026-11-23T20:00:00+07:00",
+        "scale": "ministry",
+        "seed": 7,
+        "databases": {
+            "sqlite": {"scenarios": [{"key": "dashboard", "p95_ms": 900}, {"key": "xlsx_import", "rate": 90}]}
+        },
+    }
+    previous.write_text(json.dumps(earlier))
+    data = {"databases": {"sqlite": {"scenarios": [{"key": "xlsx_import", "rate": 6000}]}}}
+
+    tool.merge_earlier_scenarios(data, previous, "ministry", 7)
+
+    dashboard, imported = data["databases"]["sqlite"]["scenarios"]
+    assert (dashboard["key"], dashboard["p95_ms"]) == ("dashboard", 900)
+    assert dashboard["note"] == "measured in the run of 2026-11-23T20:00:00+07:00"
+    assert imported == {"key": "xlsx_import", "rate": 6000}
+    other_seed = {"databases": {"sqlite": {"scenarios": [{"key": "xlsx_import", "rate": 1}]}}}
+    tool.merge_earlier_scenarios(other_seed, previous, "ministry", 8)
+    assert [r["key"] for r in other_seed["databases"]["sqlite"]["scenarios"]] == ["xlsx_import"]
