@@ -450,10 +450,13 @@ def mobility_importer(user):
         return data
 
     def label(mobility) -> str:
+        # The partner from the organisations at hand (not ``mobility.partner``: a query per row).
+        outgoing = mobility.direction == Direction.OUTGOING
+        partner = mobility.host_organization if outgoing else mobility.home_organization
         return _("%(name)s: %(direction)s, %(partner)s, %(start)s") % {
             "name": mobility.full_name,
             "direction": mobility.get_direction_display().lower(),
-            "partner": mobility.partner.name,
+            "partner": partner.name,
             "start": mobility.planned_start.isoformat(),
         }
 

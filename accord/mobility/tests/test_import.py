@@ -337,3 +337,22 @@ def test_a_school_imports_its_own_stays(client, users, partners, tenants):
     saved = Mobility.objects.get()
     assert saved.owner == tenants["hlu"] and saved.home_organization == tenants["hlu"]
     assert saved.host_organization == partners["osaka"]
+
+
+def test_a_preview_of_many_rows_costs_a_few_queries_more_than_of_a_few(editor_client, partners):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    header = "direction,category,full_name,host_organization,planned_start,planned_end\n"
+
+    def queries(count: int) -> int:
+        text = header + "".join(
+            f"outgoing,student,Student {n},Osaka University of Education,2025-10-01,2026-02-28\n" for n in range(count)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            preview = editor_client.post(IMPORT, {"file": csv_file(text)})
+        assert f"{count} rows are ready to import" in preview.content.decode()
+        return len(captured)
+
+    # Every row is checked and written (then rolled back) in batches, not one row at a time.
+    assert queries(80) - queries(4) <= 8
