@@ -37,6 +37,34 @@ def mobility_list(*, user, action: str = VIEW) -> QuerySet[Mobility]:
     )
 
 
+YEARS_BACK = 40  # academic years offered in the filters, before the next one
+
+
+def academic_years(user, today=None) -> list[str]:
+    """The academic years in which ``user`` may see a mobility, newest first.
+
+    One query asking, for each academic year from next year back ``YEARS_BACK`` years, whether
+    a visible mobility exists in it (an index seek per year and owner), instead of reading the
+    distinct years of every visible mobility (a million rows for a ministry).
+    """
+    from django.db.models import Exists
+    from django.utils import timezone
+
+    from accord.agreements.selectors import academic_year_of
+    from accord.partners.models import Organization
+
+    first = int(academic_year_of(today or timezone.localdate()).split("/")[0]) + 1
+    candidates = [f"{y}/{y + 1}" for y in range(first, first - YEARS_BACK - 1, -1)]
+    visible = Mobility.objects.restrict(user, VIEW).order_by()
+    found = (
+        Organization.objects.order_by()
+        .annotate(**{f"y{i}": Exists(visible.filter(academic_year=year)) for i, year in enumerate(candidates)})
+        .values(*(f"y{i}" for i in range(len(candidates))))[:1]
+    )
+    row = next(iter(found), None)
+    return [year for i, year in enumerate(candidates) if row and row[f"y{i}"]]
+
+
 def may_see_personal(user, owner_id: int) -> bool:
     """Names and personal data: editors and above of the owner organisation only.
 

@@ -139,13 +139,12 @@ def index(request):
 def _filter_options(user, data) -> dict:
     """The choices of the filter form. Partners and agreements are pickers (accord.core.widgets):
     only the chosen one is rendered, the others are found by typing."""
-    visible = Mobility.objects.restrict(user, VIEW)
     return {
         "owners": home_organizations(user),
         "partners": chosen_records(visible_organizations(user), data.get("partner")),
         "programmes": Programme.objects.restrict(user, VIEW).order_by("name"),
         "agreements": chosen_records(Agreement.objects.restrict(user, VIEW), data.get("agreement")),
-        "years": list(visible.order_by("-academic_year").values_list("academic_year", flat=True).distinct()),
+        "years": selectors.academic_years(user),
         "directions": Direction.choices,
         "categories": Category.choices,
         "statuses": MobilityStatus.choices,
@@ -404,14 +403,13 @@ def balance(request):
     """Incoming against outgoing, in people and months, per partner or agreement and academic year."""
     result, data = _balance(request)
     filterset = MobilityFilter(data or None, queryset=Mobility.objects.none(), request=request)
-    visible = Mobility.objects.restrict(request.user, VIEW)
     context = {
         "balance": result,
         "totals": result.totals,
         "by": _balance_by(request),
         "filterset": filterset,
         "querystring": request.GET.urlencode(),
-        "years": list(visible.order_by("-academic_year").values_list("academic_year", flat=True).distinct()),
+        "years": selectors.academic_years(request.user),
         "owners": home_organizations(request.user),
         "directions": Direction.choices,
         "categories": Category.choices,

@@ -844,3 +844,11 @@ def test_a_gpa_scale_below_a_gpa_already_given_is_refused(world, call, applicant
     assert fresh(call).gpa_scale == 4
     services.call_update(call=call, acting_user=world["editor"], data={"gpa_scale": Decimal(10)})
     assert fresh(call).gpa_scale == 10
+
+
+def test_the_academic_years_offered_are_those_with_a_mobility_the_user_may_see(world, users):
+    make_mobility(world, "A", planned_start=D(2026, 10, 1), planned_end=D(2026, 12, 1))
+    make_mobility(world, "B", planned_start=D(2027, 10, 1), planned_end=D(2027, 12, 1))
+
+    assert selectors.academic_years(users["editor"], today=D(2026, 11, 1)) == ["2027/2028", "2026/2027"]
+    assert selectors.academic_years(users["other"], today=D(2026, 11, 1)) == []
