@@ -652,6 +652,7 @@ class Mobility(BaseModel):
             models.Index(
                 fields=["direction", "planned_start", "owner", "category", "status"], name="mobility_period_counts"
             ),
+            models.Index(fields=["actual_start", "planned_start"], name="mobility_starts"),
             models.Index(fields=["partner", "academic_year"]),
             models.Index(fields=["agreement", "academic_year"]),
             models.Index(fields=["status"]),

@@ -36,7 +36,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Min, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -201,6 +200,9 @@ def _country(code: str) -> str:
     return geo.country_name(code) if code else _("Country not known")
 
 
+CITED_IN_LIST = 2000  # records of a kind asked for by id; more: every citation of the kind, filtered here
+
+
 def _cited(ctx: Context, records: list[tuple[type, set[int]]], extra_source_ids=()) -> list[SourceRef]:
     """The sources the user may see that are cited on these records (one query), plus ``extra_source_ids``."""
     from django.contrib.contenttypes.models import ContentType
@@ -209,12 +211,23 @@ def _cited(ctx: Context, records: list[tuple[type, set[int]]], extra_source_ids=
 
     condition = Q(pk__in=[])
     types = ContentType.objects.get_for_models(*[model for model, _ids in records]) if records else {}
+    wanted: dict[int, set[int]] = {}
     for model, ids in records:
-        if ids:
-            condition |= Q(content_type_id=types[model].pk, object_id__in=sorted(ids))
+        if not ids:
+            continue
+        type_id = types[model].pk
+        wanted[type_id] = set(ids)
+        if len(ids) > CITED_IN_LIST:
+            # A ministry's tens of thousands of records: every citation of the kind, kept below
+            # (an IN list that long is slow, and past SQLite's 32,766 parameters, refused).
+            condition |= Q(content_type_id=type_id)
+        else:
+            condition |= Q(content_type_id=type_id, object_id__in=sorted(ids))
     counts: Counter[int] = Counter()
     sources: dict[int, Any] = {}
     for citation in Citation.objects.restrict(ctx.user).filter(condition).select_related("source"):
+        if citation.object_id not in wanted.get(citation.content_type_id, ()):
+            continue
         counts[citation.source_id] += 1
         sources[citation.source_id] = citation.source
     extra = {pk for pk in extra_source_ids if pk}
@@ -272,8 +285,12 @@ def mobilities_of_year(ctx: Context):
     return (
         Mobility.objects.filter(owner_id__in=ctx.owners)
         .exclude(status=MobilityStatus.CANCELLED)
-        .annotate(starts=Coalesce("actual_start", "planned_start"))
-        .filter(starts__gte=ctx.start, starts__lte=ctx.end)
+        # Started in the year (the actual start, else the planned one), written so that the index
+        # on (actual_start, planned_start) answers it: no mobility of other years is read.
+        .filter(
+            Q(actual_start__range=(ctx.start, ctx.end))
+            | Q(actual_start__isnull=True, planned_start__range=(ctx.start, ctx.end))
+        )
     )
 
 

@@ -389,6 +389,15 @@ def test_consolidation_sums_exactly_the_organisations_below(world, tenants, admi
     assert "United States" not in everything
 
 
+def test_many_records_find_the_same_sources_and_mobilities_as_few(world, tenants, admin_user, monkeypatch):
+    # A ministry's report asks for the citations of tens of thousands of records by kind, not by id.
+    monkeypatch.setattr(annual, "CITED_IN_LIST", 0)
+
+    report = annual.build(admin_user, tenants["qn"], YEAR, "en")
+
+    _check(report, _sum(world["ledgers"], UNDER_QN))
+
+
 def test_quotas_received_from_outside_with_their_use(world, tenants, admin_user, make_user):
     # when
     consolidated = {s.key: s for s in annual.build(admin_user, tenants["qn"], YEAR, "en").sections}["quotas"]
