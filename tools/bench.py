@@ -196,6 +196,17 @@ def prepare(url: str, scale: str, seed: int, *, forced: bool) -> tuple[dict, flo
         raise RuntimeError("migrate failed")
     if holds_meta(url, meta_file, scale, seed):
         log(f"  reusing the data generated earlier (scale {scale}, seed {seed}, {meta_file})")
+        # A migration may have added indexes since: the planner's statistics are refreshed.
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup()\nfrom accord.bench.generate import analyze; analyze()",
+            ],
+            cwd=BASE,
+            env=env_for(url),
+            check=True,
+        )
         return json.loads(meta_file.read_text()), None
     if not forced and meta_file.exists():
         # The bench's own database holds another seed or scale (or a broken run): start it afresh.
