@@ -653,6 +653,8 @@ class Mobility(BaseModel):
                 fields=["direction", "planned_start", "owner", "category", "status"], name="mobility_period_counts"
             ),
             models.Index(fields=["actual_start", "planned_start"], name="mobility_starts"),
+            # A year's list in its order (newest start first): the first page without sorting the year.
+            models.Index(fields=["academic_year", "-planned_start", "-id"], name="mobility_year_order"),
             models.Index(fields=["partner", "academic_year"]),
             models.Index(fields=["agreement", "academic_year"]),
             models.Index(fields=["status"]),
