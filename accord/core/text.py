@@ -21,6 +21,14 @@ def fold(value: str | None) -> str:
     """Lower-case ``value``, strip diacritics from Latin letters and collapse punctuation."""
     if not value:
         return ""
+    if value.isascii():
+        # Nothing to decompose: the same result as below, about ten times sooner (an import
+        # folds the hundreds of thousands of names it matches against).
+        return _SPACES.sub(" ", value.lower().translate(_LETTERS)).strip()
+    return _fold_unicode(value)
+
+
+def _fold_unicode(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     out: list[str] = []
     previous_base = ""

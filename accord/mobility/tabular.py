@@ -333,7 +333,8 @@ def _subject_area(value: Any) -> str:
 class _Names:
     """Records found by their names, folded; an ambiguous name is reported, never guessed."""
 
-    def __init__(self, entries):
+    def __init__(self, entries, *, folded: bool = False):
+        """``entries``: (record, names[, label]); ``folded``: the names are folded already."""
         self.by_name: dict[str, set[int]] = defaultdict(set)
         self.labels: dict[int, str] = {}
         self.objects: dict[int, Any] = {}
@@ -342,7 +343,7 @@ class _Names:
             self.labels[obj.pk] = label[0] if label else str(obj)
             for name in names:
                 if name:
-                    self.by_name[fold(name)].add(obj.pk)
+                    self.by_name[name if folded else fold(name)].add(obj.pk)
 
     def find(self, column: str, value: Any, what: str):
         text = _text(value)
@@ -367,12 +368,15 @@ class _Names:
 def _organizations(user) -> _Names:
     organizations = Organization.objects.restrict(user, VIEW).filter(merged_into__isnull=True)
     entries = []
-    for org in organizations.only("id", "name", "country", "city", "search_text"):
-        # The search column holds the name, the city, the other names and identifiers; the city is not a name.
+    for org in organizations.only("id", "name", "country", "city", "search_text", "sort_name"):
+        # The search column holds the folded name, city (when there is one), other names and
+        # identifiers (partners.services.organization_refresh_search); the city is not a name.
         parts = [p for p in org.search_text.split(" | ") if p]
-        names = [org.name, *(p for p in parts if p != fold(org.city or ""))] if parts else [org.name]
+        if org.city and len(parts) > 1:
+            del parts[1]
+        names = [org.sort_name, *parts] if parts else [fold(org.name)]
         entries.append((org, names, f"{org.name} ({org.country})" if org.country else org.name))
-    return _Names(entries)
+    return _Names(entries, folded=True)
 
 
 def _programmes(user) -> _Names:

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accord.core.text import fold, tokens
 
@@ -34,3 +36,10 @@ def test_fold_keeps_cjk_and_hangul():
 def test_tokens_split_on_spaces_and_punctuation():
     assert tokens("Đại học (Hạ Long)") == ["dai", "hoc", "ha", "long"]
     assert tokens("") == []
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_the_quick_fold_of_ascii_text_is_the_full_fold(text):
+    from accord.core.text import _fold_unicode
+
+    assert fold(text) == _fold_unicode(text)

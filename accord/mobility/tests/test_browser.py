@@ -72,3 +72,36 @@ def test_filter_the_list_and_move_a_stay_from_nominated_to_completed(page, live_
     saved = Mobility.objects.get(pk=lan.pk)
     assert saved.status == "completed"
     assert (saved.actual_start, saved.actual_end) == (D(2025, 10, 3), D(2026, 2, 28))
+
+
+def test_pick_a_partner_by_typing_part_of_its_name_without_accents(page, live_server, users):
+    # Given stays with two partners, one of them with a Vietnamese name
+    editor = users["editor"]
+    hue = organization(editor, "Đại học Huế", "VN")
+    lntu = organization(editor, "Liaoning Technical University", "CN")
+    make_mobility(editor, hue, D(2025, 10, 1), D(2026, 2, 28), name="Nguyễn Thị Lan")
+    make_mobility(editor, lntu, D(2025, 9, 15), D(2026, 1, 15), name="Trần Văn Minh")
+    sign_in(page, live_server, editor)
+    page.goto(live_server.url + "/mobility/list/")
+    rows = page.locator("#mobility-table tbody tr[data-mobility]")
+    expect(rows).to_have_count(2)
+    # The partner select offers no partner until one is searched for
+    expect(page.locator("#id_partner option")).to_have_count(1)
+
+    # When the officer types "dai hoc hue" in the partner's search box
+    page.locator("#id_partner_search").fill("dai hoc hue")
+
+    # Then the partner is offered, and the status line says how many match
+    expect(page.locator(f'#id_partner option[value="{hue.pk}"]')).to_have_count(1)
+    expect(page.locator("#id_partner_status")).to_have_text("1 match.")
+
+    # When they choose it, the list keeps its stays only, and the address says so
+    page.locator("#id_partner").select_option(str(hue.pk))
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Nguyễn Thị Lan")
+    expect(page).to_have_url(re.compile(rf"partner={hue.pk}"))
+
+    # And reloading the page keeps the choice, the one partner rendered as chosen
+    page.reload()
+    expect(page.locator("#id_partner option:checked")).to_have_text("Đại học Huế")
+    expect(rows).to_have_count(1)
