@@ -304,6 +304,7 @@ def merge_earlier_scenarios(data: dict, previous: Path, scale: str, seed: int) -
         return
     if earlier.get("scale") != scale or earlier.get("seed") != seed:
         return
+    data["full_run_seconds"] = earlier.get("full_run_seconds") if earlier.get("only") else earlier.get("seconds")
     for vendor, run in data["databases"].items():
         before = earlier.get("databases", {}).get(vendor, {}).get("scenarios")
         if not before or "scenarios" not in run:
@@ -315,7 +316,7 @@ def merge_earlier_scenarios(data: dict, previous: Path, scale: str, seed: int) -
                 merged.append(fresh.pop(result["key"]))
             else:
                 note = f"measured in the run of {earlier.get('generated_at', '?')}"
-                if note not in result.get("note", ""):
+                if "measured in the run of" not in result.get("note", ""):  # kept from an earlier merge
                     result["note"] = "; ".join(filter(None, [result.get("note"), note]))
                 merged.append(result)
         run["scenarios"] = merged + list(fresh.values())
@@ -418,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
             urls = urls + [sqlite_url(scale) if v == "sqlite" else postgres_url(scale) for v in earlier["databases"]]
     data["machine"] = machine_info(urls)
     data["seconds"] = round(time.perf_counter() - started, 1)
+    if args.only:
+        data["only"] = list(args.only)
     from accord.bench.report import write_json, write_markdown
 
     write_json(out_dir / f"{stem}.json", data)
