@@ -20,6 +20,7 @@ from accord.agreements.models import (
 )
 from accord.core.forms import VersionedFormMixin, bootstrap
 from accord.core.tenancy import VIEW, scope_ids
+from accord.core.widgets import Picked, fill_picker_labels, use_picker
 from accord.partners.languages import language_choices
 from accord.partners.models import Organization, Person
 
@@ -99,7 +100,13 @@ class ChoicesForm(forms.ModelForm):
         for name, (queryset, options) in (choices or {}).items():
             field = self.fields[name]
             field.queryset = queryset  # what is accepted
-            field.choices = options  # what is shown, read once
+            if isinstance(options, Picked):
+                # Among many records: a picker, its chosen records read once for the whole formset.
+                field.label_from_instance = options.label
+                use_picker(field, options.kind)
+                field.widget.labels = {}
+            else:
+                field.choices = options  # what is shown, read once
 
 
 def _wide(rem: int) -> dict:
@@ -163,6 +170,7 @@ def _formset(form, model, extra):
             if issubclass(form, ChoicesForm):
                 kwargs["form_kwargs"] = {"choices": self.shared_choices(user)}
             super().__init__(*args, **kwargs)
+            fill_picker_labels(self.forms)
             for f in self.forms:
                 bootstrap(f, small=True)
 
@@ -201,8 +209,8 @@ class PartyFormSet(_formset(PartyForm, AgreementParty, 2)):
         organizations = Organization.objects.restrict(user, VIEW).filter(merged_into__isnull=True).order_by("sort_name")
         people = Person.objects.restrict(user, VIEW).order_by("sort_name")
         return {
-            "organization": (organizations, _choices(organizations, _organization_label)),
-            "signatory": (people, _choices(people)),
+            "organization": (organizations, Picked("organizations", _organization_label)),
+            "signatory": (people, Picked("people")),
         }
 
     def clean(self):

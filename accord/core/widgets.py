@@ -23,6 +23,9 @@ def picker_url(kind: str) -> str:
 
 class PickerMixin:
     kind = ""
+    # The labels of the chosen records when a formset read them for all its rows at once
+    # (``fill_picker_labels``); None: the widget reads its own chosen records.
+    labels: dict[str, str] | None = None
 
     def __init__(self, attrs=None, *, kind: str):
         super().__init__(attrs)
@@ -45,7 +48,9 @@ class PickerMixin:
         field = self.choices.field
         if not self.allow_multiple_selected and field.empty_label is not None:
             options.append(("", field.empty_label))
-        if chosen:
+        if chosen and self.labels is not None:
+            options.extend((value, self.labels[value]) for value in sorted(chosen) if value in self.labels)
+        elif chosen:
             wanted = [v for v in chosen if v.isdigit()]
             for obj in queryset.filter(pk__in=wanted):
                 options.append((obj.pk, field.label_from_instance(obj)))
@@ -88,3 +93,34 @@ def use_owner_picker(field: forms.ModelChoiceField, user) -> None:
 def chosen_records(queryset, value) -> list:
     """The record a filter names (``?partner=12``), for its picker to render; none for anything else."""
     return list(queryset.filter(pk=value)) if str(value or "").isdigit() else []
+
+
+class Picked:
+    """A formset's shared choice shown as a picker of ``kind`` (see ``ChoicesForm``)."""
+
+    def __init__(self, kind: str, label=str):
+        self.kind = kind
+        self.label = label
+
+
+def fill_picker_labels(forms) -> None:
+    """Read the chosen records of every picker of a formset's rows in one query per field."""
+    from collections import defaultdict
+
+    chosen: dict[str, set[str]] = defaultdict(set)
+    fields: dict[str, forms.ModelChoiceField] = {}
+    for form in forms:
+        for name, field in form.fields.items():
+            if isinstance(field.widget, PickerMixin) and field.widget.labels is not None:
+                fields.setdefault(name, field)
+                value = form[name].value()
+                values = value if isinstance(value, list | tuple) else [value]
+                chosen[name].update(str(getattr(v, "pk", v)) for v in values if v not in (None, ""))
+    for name, field in fields.items():
+        ids = [v for v in chosen[name] if v.isdigit()]
+        labels = (
+            {str(obj.pk): field.label_from_instance(obj) for obj in field.queryset.filter(pk__in=ids)} if ids else {}
+        )
+        for form in forms:
+            if name in form.fields:
+                form.fields[name].widget.labels = labels

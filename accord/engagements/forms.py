@@ -15,7 +15,7 @@ from accord.agreements.forms import ChoicesForm, DateInput
 from accord.agreements.models import Agreement
 from accord.core.forms import VersionedFormMixin, bootstrap
 from accord.core.tenancy import VIEW, scope_ids
-from accord.core.widgets import use_owner_picker, use_picker
+from accord.core.widgets import Picked, fill_picker_labels, use_owner_picker, use_picker
 from accord.engagements.models import (
     Engagement,
     EngagementOrganization,
@@ -169,6 +169,7 @@ def _formset(form, model, extra):
             if issubclass(form, ChoicesForm):
                 kwargs["form_kwargs"] = {"choices": self.shared_choices(user)}
             super().__init__(*args, **kwargs)
+            fill_picker_labels(self.forms)
             for f in self.forms:
                 bootstrap(f, small=True)
 
@@ -195,7 +196,7 @@ class OrganizationFormSet(_formset(OrganizationRowForm, EngagementOrganization, 
     @staticmethod
     def shared_choices(user) -> dict:
         organizations = visible_organizations(user)
-        return {"organization": (organizations, _choices(organizations, _organization_label))}
+        return {"organization": (organizations, Picked("organizations", _organization_label))}
 
 
 class ParticipantFormSet(_formset(ParticipantRowForm, Participant, 3)):
@@ -204,8 +205,8 @@ class ParticipantFormSet(_formset(ParticipantRowForm, Participant, 3)):
         organizations = visible_organizations(user)
         people = Person.objects.restrict(user, VIEW).order_by("sort_name")
         return {
-            "person": (people, _choices(people)),
-            "organization": (organizations, _choices(organizations, _organization_label)),
+            "person": (people, Picked("people")),
+            "organization": (organizations, Picked("organizations", _organization_label)),
         }
 
 

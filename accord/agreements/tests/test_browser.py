@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from accord.agreements.models import ActivityType, Agreement
 from accord.agreements.tests.test_views import PDF, days, make_agreement, partner
+from accord.core.tests.picking import pick
 from accord.partners.tests.test_browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -35,13 +36,13 @@ def test_create_sign_attach_and_find_a_three_party_agreement_expiring_soon(page,
     page.locator("#id_title").fill("Tripartite student exchange")
     page.locator("#id_kind").select_option("student_exchange")
     page.locator("#id_expires_on").fill(days(60).isoformat())
-    page.locator("#id_parties-0-organization").select_option(str(qn.pk))
+    pick(page, "id_parties-0-organization", "quang ninh", qn.pk)  # a picker: typed, found, chosen
     page.locator("#id_parties-0-signatory_name").fill("Ms. Nguyễn Thị Hạnh, Director")
-    page.locator("#id_parties-1-organization").select_option(str(lntu.pk))
+    pick(page, "id_parties-1-organization", "Liaoning", lntu.pk)
     page.locator("#id_parties-1-role").select_option("partner")
     page.locator("[data-formset-add=parties]").click()
     expect(page.locator("#id_parties-TOTAL_FORMS")).to_have_value("3")
-    page.locator("#id_parties-2-organization").select_option(str(osaka.pk))
+    pick(page, "id_parties-2-organization", "Osaka Univ", osaka.pk)  # the added row has its picker too
     page.locator("#id_parties-2-role").select_option("partner")
     exchange = ActivityType.objects.get(code="student_exchange")
     research = ActivityType.objects.get(code="joint_research")

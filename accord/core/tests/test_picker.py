@@ -126,3 +126,22 @@ def test_the_mobility_list_renders_only_the_chosen_partner(client, users, world,
     assert "Osaka University of Education" in select
     assert "Partner 0" not in select
     assert f'data-picker="{reverse("core:pick", args=["organizations"])}"' in select
+
+
+@pytest.mark.parametrize("parties", [2, 6])
+def test_an_agreements_party_rows_render_only_their_organisations_read_once(users, tenants, parties):
+    from accord.agreements.forms import PartyFormSet
+    from accord.agreements.tests.test_views import make_agreement
+
+    editor = users["editor"]
+    chosen = [organization(editor, f"Chosen Partner {i}", "JP") for i in range(parties - 1)]
+    organization(editor, "Never Chosen University", "JP")
+    agreement = make_agreement(editor, "MoU of many parties", [tenants["qn"], *chosen])
+
+    formset = PartyFormSet(instance=agreement, prefix="parties", user=editor)
+    with CaptureQueriesContext(connection) as queries:
+        html = "".join(str(form["organization"]) for form in formset.forms)
+
+    assert all(org.name in html for org in chosen) and "Never Chosen University" not in html
+    assert len(queries) == 0  # the chosen organisations were read once, with the formset
+    assert html.count(f'data-picker="{reverse("core:pick", args=["organizations"])}"') == len(formset.forms)

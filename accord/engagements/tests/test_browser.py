@@ -52,10 +52,10 @@ def test_record_a_delegation_visit_close_its_follow_up_and_see_it_on_the_partner
     page.locator("#id_country").select_option("VN")
     pick(page, "id_host", "Quang Ninh", qn.pk)  # typed without accents
     pick(page, "id_agreements", "joint training", agreement.pk)
-    page.locator("#id_organizations-0-organization").select_option(str(qn.pk))
+    pick(page, "id_organizations-0-organization", "Quang Ninh", qn.pk)
     page.locator("#id_organizations-0-role").select_option("host")
     for i, (who, role) in enumerate(((principal, "head"), (interpreter, "member"), (dean, "member"))):
-        page.locator(f"#id_participants-{i}-person").select_option(str(who.pk))
+        pick(page, f"id_participants-{i}-person", who.name, who.pk)
         page.locator(f"#id_participants-{i}-role").select_option(role)
     page.locator("#save").click()
 

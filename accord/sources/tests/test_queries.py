@@ -220,7 +220,10 @@ def _partner_with_history(editor, tenants, name: str, entries: int):
 # The bounds of the organisation page without engagements are in
 # accord/partners/tests/test_queries.py; a partner with engagements needs one query more, for
 # the actions agreed at them.
-ORGANIZATION_MAX_QUERIES = {"viewer": 28, "editor": 29}  # the timeline counts each of its five kinds per year, then lists them
+ORGANIZATION_MAX_QUERIES = {
+    "viewer": 28,
+    "editor": 29,
+}  # the timeline counts each of its five kinds per year, then lists them
 
 
 @pytest.mark.parametrize("role", ORGANIZATION_MAX_QUERIES)

@@ -9,4 +9,5 @@ document.addEventListener("click", function (event) {
   const html = template.innerHTML.replace(/__prefix__/g, total.value);
   body.insertAdjacentHTML("beforeend", html);
   total.value = parseInt(total.value, 10) + 1;
+  if (window.accordPickers) window.accordPickers.setupAll(body.lastElementChild);
 });

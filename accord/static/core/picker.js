@@ -84,6 +84,8 @@
     (root || document).querySelectorAll("select[data-picker]").forEach(setup);
   }
 
+  window.accordPickers = { setupAll: setupAll }; // rows added to a formset (static/accord/accord.js)
+
   document.addEventListener("DOMContentLoaded", function () {
     setupAll(document);
   });
