@@ -644,9 +644,8 @@ def _check_mobility_links(user, mobility: Mobility, data: Mapping[str, Any]) -> 
     )
 
 
-@transaction.atomic
-def mobility_create(*, acting_user, data: Mapping[str, Any], allow_over_quota: bool = False) -> Mobility:
-    core.require(acting_user, ADD)
+def _new_mobility(acting_user, data: Mapping[str, Any]) -> Mobility:
+    """A mobility of ``data``, kept by the user's organisation unless told otherwise (checked)."""
     mobility = Mobility()
     _apply(mobility, MOBILITY_FIELDS, data)
     if mobility.owner_id is None and getattr(acting_user, "home_organization_id", None):
@@ -657,6 +656,13 @@ def mobility_create(*, acting_user, data: Mapping[str, Any], allow_over_quota: b
         mobility.home_organization = mobility.owner
     if mobility.direction == Direction.INCOMING and not mobility.host_organization_id:
         mobility.host_organization = mobility.owner
+    return mobility
+
+
+@transaction.atomic
+def mobility_create(*, acting_user, data: Mapping[str, Any], allow_over_quota: bool = False) -> Mobility:
+    core.require(acting_user, ADD)
+    mobility = _new_mobility(acting_user, data)
     _check_mobility_links(acting_user, mobility, data)
     _lock_allocation(mobility)
     core.save(mobility, acting_user)
@@ -722,16 +728,8 @@ def mobility_create_many(
             except (ValidationError, PermissionDenied) as exc:
                 errors.append((number, exc))
             continue
-        mobility = Mobility()
-        _apply(mobility, MOBILITY_FIELDS, data)
-        if mobility.owner_id is None and getattr(acting_user, "home_organization_id", None):
-            mobility.owner = acting_user.home_organization
         try:
-            core.check_owner(acting_user, mobility.owner)
-            if mobility.direction == Direction.OUTGOING and not mobility.home_organization_id:
-                mobility.home_organization = mobility.owner
-            if mobility.direction == Direction.INCOMING and not mobility.host_organization_id:
-                mobility.host_organization = mobility.owner
+            mobility = _new_mobility(acting_user, data)
             hidden = [f for f in MOBILITY_LINKS if data.get(f) is not None and data[f].pk not in visible[f]]
             if hidden:
                 raise ValidationError({f: [_("Choose from the records you can see.")] for f in hidden})
